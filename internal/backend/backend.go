@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"sigs.k8s.io/yaml"
 )
 
 // Names of the three backends, in saga order for create and update (delete runs in reverse).
@@ -134,3 +136,6 @@ func ManifestDigest(manifest map[string]any) string {
 	}
 	return HashJSON(proj)
 }
+
+// YAML renders obj's manifest as the canonical YAML that Git stores and the plan shows (keys sorted).
+func YAML(obj Object) ([]byte, error) { return yaml.Marshal(obj.Manifest) }
