@@ -1,0 +1,337 @@
+package spec
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+)
+
+// portRef is one "<device>/<port>" of a connection with enough to rebuild its path on demand.
+type portRef struct {
+	port string
+	typ  string // link type field, e.g. "bundled"
+	list string // "links", "link", "peerLinks" or "sessionLinks"
+	idx  int    // index in list, -1 for a single link
+	side string // "server", "switch", "spine", ...
+}
+
+func (r portRef) path() diag.Path {
+	p := diag.F("spec", r.typ, r.list)
+	if r.idx >= 0 {
+		p = p.Index(r.idx)
+	}
+	return p.Field(r.side).Field("port")
+}
+
+// connChecker gathers the ports of one Connection.
+type connChecker struct {
+	b     *diag.Builder
+	buf   [16]portRef
+	ports []portRef
+}
+
+func (c *connChecker) add(port, typ, list string, idx int, side string) {
+	c.ports = append(c.ports, portRef{port: port, typ: typ, list: list, idx: idx, side: side})
+}
+
+func device(port string) string {
+	d, _, _ := strings.Cut(port, "/")
+	return d
+}
+
+// distinct returns the number of distinct strings in s (s is sorted in place).
+func distinct(s []string) int {
+	sortStrings(s)
+	n := 0
+	for i := range s {
+		if i == 0 || s[i] != s[i-1] {
+			n++
+		}
+	}
+	return n
+}
+
+// sortStrings is an insertion sort: the lists here are short and this keeps them on the stack.
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func validateConnection(b *diag.Builder, o *fabric.Connection) {
+	s := &o.Spec
+	c := &connChecker{b: b}
+	c.ports = c.buf[:0]
+
+	types := 0
+	for _, set := range [...]bool{s.Unbundled != nil, s.Bundled != nil, s.ESLAG != nil, s.MCLAG != nil, s.MCLAGDomain != nil,
+		s.Fabric != nil, s.Mesh != nil, s.Gateway != nil, s.VPCLoopback != nil, s.External != nil, s.StaticExternal != nil} {
+		if set {
+			types++
+		}
+	}
+	if types != 1 {
+		b.Errorf("connection.link-type", diag.F("spec"), "a Connection needs exactly one link type",
+			"the Connection sets %d link types; set exactly one of unbundled, bundled, eslag, mclag, mclagDomain, fabric, mesh, gateway, vpcLoopback, external, staticExternal.", types)
+	}
+
+	if u := s.Unbundled; u != nil {
+		c.add(u.Link.Server.Port, "unbundled", "link", -1, "server")
+		c.add(u.Link.Switch.Port, "unbundled", "link", -1, "switch")
+	}
+	if l := s.Bundled; l != nil {
+		c.serverLinks("bundled", l.Links, 1, 1, 1)
+	}
+	if l := s.ESLAG; l != nil {
+		c.serverLinks("eslag", l.Links, 2, 1, 4)
+	}
+	if l := s.MCLAG; l != nil {
+		b.Warnf("connection.mclag.deprecated", diag.F("spec", "mclag"), "MCLAG is deprecated",
+			"the fabric no longer supports MCLAG connections; use an ESLAG connection instead.")
+		c.serverLinks("mclag", l.Links, 2, 2, 2)
+	}
+	if l := s.MCLAGDomain; l != nil {
+		b.Warnf("connection.mclag.deprecated", diag.F("spec", "mclagDomain"), "MCLAG is deprecated",
+			"the fabric no longer supports MCLAG domains; use ESLAG redundancy instead.")
+		c.switchLinks("mclagDomain", "peerLinks", l.PeerLinks, 2)
+		c.switchLinks("mclagDomain", "sessionLinks", l.SessionLinks, 2)
+	}
+	if l := s.VPCLoopback; l != nil {
+		c.switchLinks("vpcLoopback", "links", l.Links, 1)
+	}
+	if f := s.Fabric; f != nil {
+		c.requireLinks("fabric", len(f.Links), 1)
+		var a, z [8]string
+		spines, leaves := a[:0], z[:0]
+		for i, l := range f.Links {
+			c.add(l.Spine.Port, "fabric", "links", i, "spine")
+			c.add(l.Leaf.Port, "fabric", "links", i, "leaf")
+			spines, leaves = append(spines, device(l.Spine.Port)), append(leaves, device(l.Leaf.Port))
+			c.ipPair("fabric", i, "spine", l.Spine.IP, "leaf", l.Leaf.IP, false)
+		}
+		if len(f.Links) > 0 && (distinct(spines) != 1 || distinct(leaves) != 1 || spines[0] == leaves[0]) {
+			b.Errorf("connection.fabric.switches", diag.F("spec", "fabric", "links"), "a fabric connection joins one spine and one leaf",
+				"all links of a fabric connection must run between the same spine and the same leaf; split links to other switches into their own Connection.")
+		}
+	}
+	if m := s.Mesh; m != nil {
+		c.requireLinks("mesh", len(m.Links), 1)
+		var a, z [8]string
+		l1s, l2s := a[:0], z[:0]
+		for i, l := range m.Links {
+			c.add(l.Leaf1.Port, "mesh", "links", i, "leaf1")
+			c.add(l.Leaf2.Port, "mesh", "links", i, "leaf2")
+			l1s, l2s = append(l1s, device(l.Leaf1.Port)), append(l2s, device(l.Leaf2.Port))
+			c.ipPair("mesh", i, "leaf1", l.Leaf1.IP, "leaf2", l.Leaf2.IP, false)
+		}
+		if len(m.Links) > 0 && (distinct(l1s) != 1 || distinct(l2s) != 1 || l1s[0] == l2s[0]) {
+			b.Errorf("connection.mesh.switches", diag.F("spec", "mesh", "links"), "a mesh connection joins two leaves",
+				"all links of a mesh connection must run between the same two leaves; split links to other switches into their own Connection.")
+		}
+	}
+	if g := s.Gateway; g != nil {
+		c.requireLinks("gateway", len(g.Links), 1)
+		var a [8]string
+		sws := a[:0]
+		for i, l := range g.Links {
+			c.add(l.Switch.Port, "gateway", "links", i, "switch")
+			c.add(l.Gateway.Port, "gateway", "links", i, "gateway")
+			sws = append(sws, device(l.Switch.Port))
+			c.ipPair("gateway", i, "switch", l.Switch.IP, "gateway", l.Gateway.IP, true)
+		}
+		if len(g.Links) > 0 && distinct(sws) != 1 {
+			b.Errorf("connection.gateway.switches", diag.F("spec", "gateway", "links"), "a gateway connection uses one switch",
+				"all links of a gateway connection must start on the same switch.")
+		}
+	}
+	if e := s.External; e != nil {
+		c.add(e.Link.Switch.Port, "external", "link", -1, "switch")
+	}
+	if se := s.StaticExternal; se != nil {
+		c.add(se.Link.Switch.Port, "staticExternal", "link", -1, "switch")
+		validateStaticExternal(b, &se.Link.Switch)
+	}
+	c.checkPorts()
+}
+
+func (c *connChecker) requireLinks(typ string, n, min int) {
+	if n < min {
+		c.b.Errorf("connection."+typ+".links", diag.F("spec", typ, "links"), "too few links",
+			"a %s connection needs at least %d link(s) but has %d.", typ, min, n)
+	}
+}
+
+// serverLinks checks server-to-switch links: at least minLinks links, one server, and between
+// minSw and maxSw switches.
+func (c *connChecker) serverLinks(typ string, links []fabric.ServerToSwitchLink, minLinks, minSw, maxSw int) {
+	c.requireLinks(typ, len(links), minLinks)
+	var a, z [8]string
+	servers, switches := a[:0], z[:0]
+	for i, l := range links {
+		c.add(l.Server.Port, typ, "links", i, "server")
+		c.add(l.Switch.Port, typ, "links", i, "switch")
+		servers, switches = append(servers, device(l.Server.Port)), append(switches, device(l.Switch.Port))
+	}
+	if len(links) == 0 {
+		return
+	}
+	if distinct(servers) != 1 {
+		c.b.Errorf("connection."+typ+".server", diag.F("spec", typ, "links"), "links must come from one server",
+			"all links of a %s connection must come from the same server; use one Connection per server.", typ)
+	}
+	if n := distinct(switches); n < minSw || n > maxSw {
+		want := "exactly one switch"
+		switch {
+		case minSw != maxSw:
+			want = "1 to 4 switches"
+		case minSw == 2:
+			want = "exactly two switches"
+		}
+		c.b.Errorf("connection."+typ+".switches", diag.F("spec", typ, "links"), "wrong number of switches",
+			"the links of this %s connection reach %d switch(es); a %s connection uses %s.", typ, n, typ, want)
+	}
+}
+
+// switchLinks checks switch-to-switch links spanning exactly wantSw switches.
+func (c *connChecker) switchLinks(typ, list string, links []fabric.SwitchToSwitchLink, wantSw int) {
+	if len(links) < 1 {
+		c.b.Errorf("connection."+typ+".links", diag.F("spec", typ, list), "too few links",
+			"a %s connection needs at least one entry in %s.", typ, list)
+		return
+	}
+	var a [16]string
+	sws := a[:0]
+	for i, l := range links {
+		c.add(l.Switch1.Port, typ, list, i, "switch1")
+		c.add(l.Switch2.Port, typ, list, i, "switch2")
+		sws = append(sws, device(l.Switch1.Port), device(l.Switch2.Port))
+	}
+	if n := distinct(sws); n != wantSw {
+		c.b.Errorf("connection."+typ+".switches", diag.F("spec", typ, list), "wrong number of switches",
+			"the %s of this %s connection reach %d switch(es); it must use exactly %d.", list, typ, n, wantSw)
+	}
+}
+
+// ipPair checks the IPs of both ends of a point-to-point link: each an IPv4 /31, both in the same /31
+// and different. With required false, both may be empty (an unnumbered link).
+func (c *connChecker) ipPair(typ string, i int, sideA, ipA, sideB, ipB string, required bool) {
+	path := func(side string) diag.Path { return diag.F("spec", typ, "links").Index(i).Field(side).Field("ip") }
+	if ipA == "" || ipB == "" {
+		if ipA == "" && ipB == "" && !required {
+			return
+		}
+		side := sideA
+		if ipA != "" {
+			side = sideB
+		}
+		hint := " (gateway links cannot be unnumbered)"
+		if !required {
+			hint = " or on neither for an unnumbered link"
+		}
+		c.b.Errorf("connection.link-ip.required", path(side), "link IP is missing",
+			"link #%d of the %s connection has no %s IP; set a /31 on both ends of the link%s.", i, typ, side, hint)
+		return
+	}
+	pa, okA := c.linkIP(typ, i, sideA, ipA)
+	pb, okB := c.linkIP(typ, i, sideB, ipB)
+	if okA && okB && (pa.Masked() != pb.Masked() || pa.Addr() == pb.Addr()) {
+		c.b.Errorf("connection.link-ip.pair", path(sideB), "link IPs are not a /31 pair",
+			"link #%d of the %s connection: %s IP %s and %s IP %s must be the two different addresses of one /31.", i, typ, sideA, ipA, sideB, ipB)
+	}
+}
+
+func (c *connChecker) linkIP(typ string, i int, side, ip string) (netip.Prefix, bool) {
+	pr, ok := parsePrefix4(ip)
+	path := func() diag.Path { return diag.F("spec", typ, "links").Index(i).Field(side).Field("ip") }
+	switch {
+	case !ok:
+		c.b.Errorf("connection.link-ip.cidr", path(), "link IP is not an IPv4 CIDR",
+			"link #%d of the %s connection: %s IP %q must be an IPv4 address with prefix length, e.g. 172.30.128.0/31.", i, typ, side, ip)
+		return pr, false
+	case pr.Bits() != 31:
+		c.b.Errorf("connection.link-ip.slash31", path(), "link IP is not a /31",
+			"link #%d of the %s connection: %s IP %s has prefix length %d; point-to-point links use /31.", i, typ, side, ip, pr.Bits())
+		return pr, false
+	}
+	return pr, true
+}
+
+// checkPorts checks every port is "<device>/<port>" and used once in the connection.
+func (c *connChecker) checkPorts() {
+	for _, r := range c.ports {
+		if !isPort(r.port) {
+			c.b.Errorf("connection.port.format", r.path(), "port is not written <device>/<port>",
+				"port %q must name the device and its port, e.g. \"leaf-01/E1/1\".", r.port)
+		}
+	}
+	ps := c.ports
+	for i := 1; i < len(ps); i++ { // insertion sort by port name, stable for equal names
+		for j := i; j > 0 && ps[j].port < ps[j-1].port; j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].port != "" && ps[i].port == ps[i-1].port {
+			c.b.Errorf("connection.port.unique", ps[i].path(), "port is used twice in the connection",
+				"port %q appears more than once in this Connection; each port can carry only one link.", ps[i].port)
+		}
+	}
+}
+
+func validateStaticExternal(b *diag.Builder, sw *fabric.ConnStaticExternalLinkSwitch) {
+	base := func() diag.Path { return diag.F("spec", "staticExternal", "link", "switch") }
+	ipNet, ipOK := parsePrefix4(sw.IP)
+	if !ipOK {
+		b.Errorf("connection.static-external.ip", base().Field("ip"), "ip is not an IPv4 CIDR",
+			"the static external switch ip %q must be an IPv4 address with prefix length, e.g. 172.31.0.1/24.", sw.IP)
+	}
+	nh, nhOK := parseAddr4(sw.NextHop)
+	switch {
+	case !nhOK:
+		b.Errorf("connection.static-external.next-hop", base().Field("nextHop"), "nextHop is not an IPv4 address",
+			"nextHop %q must be an IPv4 address inside the switch ip's subnet.", sw.NextHop)
+	case ipOK && !ipNet.Masked().Contains(nh):
+		b.Errorf("connection.static-external.next-hop-inside", base().Field("nextHop"), "nextHop is outside the switch ip's subnet",
+			"nextHop %s is not inside %s, so the switch cannot reach it directly; pick a next hop on the link's subnet.", sw.NextHop, ipNet.Masked())
+	}
+	if sw.VLAN > maxVLAN {
+		b.Errorf("connection.static-external.vlan", base().Field("vlan"), "VLAN is out of range",
+			"vlan %d is not in 1-4094 (0 means untagged).", sw.VLAN)
+	}
+	var buf [16]span
+	spans := buf[:0]
+	for i, s := range sw.Subnets {
+		path := func() diag.Path { return base().Field("subnets").Index(i) }
+		p, ok := parsePrefix4(s)
+		if !ok {
+			b.Errorf("connection.static-external.subnet-cidr", path(), "subnet is not an IPv4 CIDR",
+				"subnet #%d %q must be an IPv4 CIDR such as 10.99.0.0/16.", i, s)
+			continue
+		}
+		if p.Bits() == 0 {
+			if len(sw.Subnets) > 1 {
+				b.Errorf("connection.static-external.default-alone", path(), "0.0.0.0/0 must be the only subnet",
+					"the default route 0.0.0.0/0 already covers every subnet; list it alone or list specific subnets.")
+			}
+			if !isCanonical(p) {
+				b.Errorf("connection.static-external.subnet-canonical", path(), "subnet is not canonical",
+					"subnet #%d %s has host bits set; use 0.0.0.0/0.", i, s)
+			}
+			continue
+		}
+		if !isCanonical(p) {
+			b.Errorf("connection.static-external.subnet-canonical", path(), "subnet is not canonical",
+				"subnet #%d %s has host bits set (inconsistent IP address and mask); use %s.", i, s, p.Masked())
+		}
+		lo, hi := bounds(p)
+		spans = append(spans, span{lo: lo, hi: hi, idx: i})
+	}
+	for _, pr := range overlapPairs(spans) {
+		b.Errorf("connection.static-external.subnet-overlap", base().Field("subnets").Index(pr[1]), "subnet overlaps another subnet",
+			"subnet %s overlaps %s; the static routes of one connection must not overlap.", sw.Subnets[pr[1]], sw.Subnets[pr[0]])
+	}
+}
