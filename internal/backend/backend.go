@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 )
@@ -122,13 +123,22 @@ func HashJSON(v any) string {
 }
 
 // ManifestDigest is the digest Git and Kubernetes use: the hash of the object's labels, annotations and
-// spec (the fields this provider manages), ignoring status and server-set metadata.
+// spec (the fields this provider manages), ignoring status, server-set metadata and the labels the
+// fabric's controllers set themselves (keys under githedgehog.com), which are not drift.
 func ManifestDigest(manifest map[string]any) string {
 	md, _ := manifest["metadata"].(map[string]any)
 	proj := map[string]any{"spec": manifest["spec"]}
 	if md != nil {
-		if l, ok := md["labels"]; ok && l != nil {
-			proj["labels"] = l
+		if l, ok := md["labels"].(map[string]any); ok && len(l) > 0 {
+			own := map[string]any{}
+			for k, v := range l {
+				if !IsFabricLabel(k) {
+					own[k] = v
+				}
+			}
+			if len(own) > 0 {
+				proj["labels"] = own
+			}
 		}
 		if a, ok := md["annotations"]; ok && a != nil {
 			proj["annotations"] = a
@@ -139,3 +149,10 @@ func ManifestDigest(manifest map[string]any) string {
 
 // YAML renders obj's manifest as the canonical YAML that Git stores and the plan shows (keys sorted).
 func YAML(obj Object) ([]byte, error) { return yaml.Marshal(obj.Manifest) }
+
+// IsFabricLabel reports whether a label key belongs to the fabric's controllers (e.g.
+// vpc.githedgehog.com/ipv4ns), which set such labels on the objects they reconcile.
+func IsFabricLabel(key string) bool {
+	i := strings.IndexByte(key, '/')
+	return i > 0 && strings.HasSuffix(key[:i], "githedgehog.com")
+}

@@ -102,6 +102,12 @@ func ParseCRD(data []byte) (*CRD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Kind, err)
 	}
+	for _, f := range spec.Fields {
+		if alt, ok := reservedRoot[f.TF]; ok {
+			f.TF = alt
+		}
+	}
+	sort.Slice(spec.Fields, func(i, j int) bool { return spec.Fields[i].TF < spec.Fields[j].TF })
 	if len(spec.Fields) > 0 {
 		c.Spec = spec
 	}
@@ -165,6 +171,17 @@ func build(json string, s map[string]any) (*Node, error) {
 		return nil, fmt.Errorf("%s: unsupported schema type %q", json, t)
 	}
 	return n, nil
+}
+
+// reservedRoot renames top-level spec fields whose names Terraform reserves for meta-arguments.
+var reservedRoot = map[string]string{
+	"connection":  "connection_name",
+	"count":       "count_value",
+	"depends_on":  "depends_on_value",
+	"for_each":    "for_each_value",
+	"lifecycle":   "lifecycle_value",
+	"provider":    "provider_name",
+	"provisioner": "provisioner_name",
 }
 
 // SnakeCase turns a camelCase JSON name into a Terraform attribute name: ipv4Namespace -> ipv4_namespace,

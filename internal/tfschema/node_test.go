@@ -44,6 +44,9 @@ func TestAllCRDsDerive(t *testing.T) {
 			continue
 		}
 		for _, fld := range c.Spec.Fields {
+			if _, bad := reservedRoot[fld.TF]; bad {
+				t.Errorf("%s: spec field %q uses a name Terraform reserves", c.Kind, fld.TF)
+			}
 			if reserved[fld.TF] {
 				t.Errorf("%s: spec field %q collides with an engine attribute", c.Kind, fld.TF)
 			}
@@ -150,5 +153,17 @@ func TestOverlayKeepsConfigAndFillsDefaults(t *testing.T) {
 	sub := got["subnets"].(map[string]any)
 	if len(sub) != 1 || sub["a"].(map[string]any)["gateway"] != "10.0.0.1" {
 		t.Fatalf("subnets: %v", sub)
+	}
+}
+
+func TestReservedRootRenamed(t *testing.T) {
+	data, _ := crds.Read("vpc.githedgehog.com_vpcattachments.yaml")
+	c, err := ParseCRD(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.Spec.Field("connection")
+	if f == nil || f.TF != "connection_name" {
+		t.Fatalf("connection field: %+v", f)
 	}
 }

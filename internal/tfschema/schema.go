@@ -3,6 +3,7 @@ package tfschema
 import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -117,5 +118,37 @@ func (n *Node) dataSourceAttribute() dschema.Attribute {
 		return dschema.Float64Attribute{Computed: true, MarkdownDescription: d}
 	default:
 		return dschema.StringAttribute{Computed: true, MarkdownDescription: d}
+	}
+}
+
+// ProviderAttributes returns the node's fields as optional provider configuration attributes.
+// ProviderAttribute returns the node as an optional provider configuration attribute.
+func (n *Node) ProviderAttributes() map[string]pschema.Attribute {
+	out := make(map[string]pschema.Attribute, len(n.Fields))
+	for _, f := range n.Fields {
+		out[f.TF] = f.ProviderAttribute()
+	}
+	return out
+}
+
+// ProviderAttribute returns the node as an optional provider configuration attribute.
+func (n *Node) ProviderAttribute() pschema.Attribute {
+	req, opt := n.Required, !n.Required
+	d := n.describe()
+	switch {
+	case n.Type == Object:
+		return pschema.SingleNestedAttribute{Attributes: n.ProviderAttributes(), Required: req, Optional: opt, MarkdownDescription: d}
+	case n.Type == List && n.Elem.Type == Object:
+		return pschema.ListNestedAttribute{NestedObject: pschema.NestedAttributeObject{Attributes: n.Elem.ProviderAttributes()}, Required: req, Optional: opt, MarkdownDescription: d}
+	case n.Type == List:
+		return pschema.ListAttribute{ElementType: n.Elem.AttrType(), Required: req, Optional: opt, MarkdownDescription: d}
+	case n.Type == Map:
+		return pschema.MapAttribute{ElementType: n.Elem.AttrType(), Required: req, Optional: opt, MarkdownDescription: d}
+	case n.Type == Int:
+		return pschema.Int64Attribute{Required: req, Optional: opt, MarkdownDescription: d}
+	case n.Type == Bool:
+		return pschema.BoolAttribute{Required: req, Optional: opt, MarkdownDescription: d}
+	default:
+		return pschema.StringAttribute{Required: req, Optional: opt, MarkdownDescription: d}
 	}
 }

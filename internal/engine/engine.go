@@ -1,0 +1,403 @@
+// Package engine is the one generic resource engine behind every resource type: it renders a fabric object
+// from its metadata and spec, runs the validation cascade, runs the saga of backend writes and reads the
+// backends back. It knows nothing of Terraform (the provider package adapts it) and nothing of any one
+// backend (they sit behind backend.Backend).
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/spec"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Backends are the configured backends, in any order; the saga orders them NetBox → Git → Kubernetes.
+	Backends []backend.Backend
+	// FabricConfig is the fabric configuration given in provider configuration; nil reads it from the
+	// cluster (ConfigReader) or falls back to the fabric's usual defaults.
+	FabricConfig *cascade.FabricConfig
+	// ConfigReader reads the fabric's config.yaml from the cluster (nil without a cluster).
+	ConfigReader func(ctx context.Context) ([]byte, error)
+	// Policy is the compliance policy (nil: none).
+	Policy *cascade.Policy
+	// ListTTL bounds how long one list per kind and backend serves reads (refresh of many resources).
+	ListTTL time.Duration
+}
+
+// Engine is safe for concurrent use; Terraform calls the provider with parallelism 10 by default.
+type Engine struct {
+	opts     Options
+	backends []backend.Backend // saga order
+	source   backend.Backend   // the backend that holds whole objects: Kubernetes, else Git, else nil
+
+	cfgOnce sync.Once
+	cfg     *cascade.FabricConfig
+	cfgNote string
+
+	viewMu    sync.Mutex
+	view      *cascade.View
+	viewNote  string
+	viewBuilt bool
+
+	lists listCache
+}
+
+var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
+
+// New returns an engine. It does no I/O.
+func New(opts Options) *Engine {
+	if opts.ListTTL == 0 {
+		opts.ListTTL = 30 * time.Second
+	}
+	bs := append([]backend.Backend(nil), opts.Backends...)
+	sort.SliceStable(bs, func(i, j int) bool { return sagaOrder[bs[i].Name()] < sagaOrder[bs[j].Name()] })
+	e := &Engine{opts: opts, backends: bs}
+	for _, name := range []string{backend.Kubernetes, backend.Git} {
+		if b := e.Backend(name); b != nil {
+			e.source = b
+			break
+		}
+	}
+	e.lists.ttl = opts.ListTTL
+	return e
+}
+
+// Backends returns the configured backends in saga order.
+func (e *Engine) Backends() []backend.Backend { return e.backends }
+
+// Backend returns the configured backend with the given name, or nil.
+func (e *Engine) Backend(name string) backend.Backend {
+	for _, b := range e.backends {
+		if b.Name() == name {
+			return b
+		}
+	}
+	return nil
+}
+
+// Source is the backend that holds whole objects (Kubernetes, else Git), nil when only NetBox is set.
+func (e *Engine) Source() backend.Backend { return e.source }
+
+// handling returns the backends that store objects of the kind, in saga order.
+func (e *Engine) handling(kind string) []backend.Backend {
+	var out []backend.Backend
+	for _, b := range e.backends {
+		if b.Handles(kind) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// FabricConfig returns the fabric configuration in force and a note saying where it came from.
+func (e *Engine) FabricConfig(ctx context.Context) (*cascade.FabricConfig, string) {
+	e.cfgOnce.Do(func() {
+		switch {
+		case e.opts.FabricConfig != nil:
+			e.cfg, e.cfgNote = e.opts.FabricConfig, "provider configuration"
+		case e.opts.ConfigReader != nil:
+			data, err := e.opts.ConfigReader(ctx)
+			if err == nil && data != nil {
+				if c, perr := cascade.ParseFabricConfig(data); perr == nil {
+					e.cfg, e.cfgNote = c, "cluster ConfigMap fabric-ctrl-config"
+					return
+				} else {
+					err = perr
+				}
+			}
+			e.cfg = cascade.DefaultFabricConfig()
+			if err != nil {
+				e.cfgNote = fmt.Sprintf("the fabric's usual defaults (reading fabric-ctrl-config failed: %v)", err)
+			} else {
+				e.cfgNote = "the fabric's usual defaults (no fabric-ctrl-config in the cluster)"
+			}
+		default:
+			e.cfg, e.cfgNote = cascade.DefaultFabricConfig(), "the fabric's usual defaults"
+		}
+	})
+	return e.cfg, e.cfgNote
+}
+
+// Policy returns the compliance policy (may be nil).
+func (e *Engine) Policy() *cascade.Policy { return e.opts.Policy }
+
+// View returns the fabric view: every object the source backend holds (one list per kind, once per
+// engine) plus every object planned or written through this engine since. When the source cannot be read
+// the view holds only planned objects and note says why.
+func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
+	e.viewMu.Lock()
+	defer e.viewMu.Unlock()
+	if e.viewBuilt {
+		return e.view, e.viewNote
+	}
+	e.viewBuilt = true
+	var objs []fabric.Object
+	if e.source == nil {
+		e.viewNote = "no Git or Kubernetes backend is configured, so objects outside this configuration are not known"
+	} else {
+		for _, k := range fabric.Kinds() {
+			states, err := e.list(ctx, e.source, k.Kind)
+			if err != nil {
+				e.viewNote = fmt.Sprintf("reading the fabric from %s failed (%v); cross-resource checks see only the objects in this plan", e.source.Name(), err)
+				objs = nil
+				break
+			}
+			for _, st := range states {
+				if st.Object == nil {
+					continue
+				}
+				if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
+					fabric.Default(o)
+					objs = append(objs, o)
+				}
+			}
+		}
+	}
+	e.view = cascade.NewView(objs...)
+	return e.view, e.viewNote
+}
+
+// Meta is the metadata a resource sets.
+type Meta struct {
+	Namespace   string
+	Name        string
+	Labels      map[string]string
+	Annotations map[string]string
+}
+
+// Desired is a rendered object: what every backend will receive.
+type Desired struct {
+	Ref      backend.Ref
+	Typed    fabric.Object     // defaulted model object
+	Object   backend.Object    // the manifest written to Git and the cluster (with the ownership mark)
+	YAML     string            // backend.YAML(Object): the plan's manifest attribute
+	Spec     map[string]any    // the defaulted spec (JSON form)
+	Digests  map[string]string // per handling backend: its projection of the object
+	Describe map[string]string // per handling backend: what it will receive, in words
+}
+
+// Render builds the desired object from metadata and a spec (JSON form, nil fields omitted), applying the
+// fabric's defaulting. Schema errors (the first stage of the cascade) are returned as diagnostics.
+func (e *Engine) Render(kind string, m Meta, spec map[string]any) (*Desired, diag.Diagnostics) {
+	ki, ok := fabric.LookupKind(kind)
+	if !ok {
+		return nil, diag.Diagnostics{{Stage: diag.StageSchema, Kind: kind, Name: m.Name, Rule: "kind.unknown", Summary: "Unknown kind", Detail: kind}}
+	}
+	if m.Namespace == "" {
+		m.Namespace = "default"
+	}
+	md := map[string]any{"name": m.Name, "namespace": m.Namespace}
+	if len(m.Labels) > 0 {
+		md["labels"] = stringMap(m.Labels)
+	}
+	if len(m.Annotations) > 0 {
+		md["annotations"] = stringMap(m.Annotations)
+	}
+	u := map[string]any{"apiVersion": ki.APIVersion(), "kind": kind, "metadata": md}
+	if spec == nil {
+		spec = map[string]any{}
+	}
+	u["spec"] = spec
+	if ds := cascade.ValidateSchema(kind, u); ds.HasError() {
+		return nil, ds
+	}
+	typed, err := fabric.FromUnstructured(u)
+	if err != nil {
+		return nil, diag.Diagnostics{{Stage: diag.StageSchema, Kind: kind, Name: m.Name, Rule: "decode", Summary: "The object does not decode", Detail: err.Error()}}
+	}
+	fabric.Default(typed)
+	return e.desired(typed)
+}
+
+func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
+	manifest, err := fabric.ToUnstructured(typed)
+	if err != nil {
+		return nil, diag.Diagnostics{{Stage: diag.StageSchema, Kind: typed.GetKind(), Name: typed.Meta().Name, Rule: "encode", Summary: "The object does not encode", Detail: err.Error()}}
+	}
+	delete(manifest, "status")
+	md, _ := manifest["metadata"].(map[string]any)
+	ann, _ := md["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+	}
+	ann[backend.OwnerAnnotation] = backend.OwnerValue
+	md["annotations"] = ann
+	meta := typed.Meta()
+	d := &Desired{
+		Ref:      backend.Ref{Kind: typed.GetKind(), Namespace: meta.Namespace, Name: meta.Name},
+		Typed:    typed,
+		Digests:  map[string]string{},
+		Describe: map[string]string{},
+	}
+	d.Object = backend.Object{Ref: d.Ref, APIVersion: fmt.Sprint(manifest["apiVersion"]), Manifest: manifest}
+	d.Spec, _ = manifest["spec"].(map[string]any)
+	y, err := backend.YAML(d.Object)
+	if err != nil {
+		return nil, diag.Diagnostics{{Stage: diag.StageSchema, Kind: d.Ref.Kind, Name: d.Ref.Name, Rule: "encode", Summary: "The manifest does not render", Detail: err.Error()}}
+	}
+	d.YAML = string(y)
+	for _, b := range e.handling(d.Ref.Kind) {
+		d.Digests[b.Name()] = b.Digest(d.Object)
+		d.Describe[b.Name()] = b.Describe(d.Object)
+	}
+	return d, nil
+}
+
+func stringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// ValidateAlone runs the stages that need neither provider configuration nor other objects (schema and
+// spec); it is what `terraform validate` runs.
+func ValidateAlone(d *Desired) diag.Diagnostics {
+	return spec.Validate(d.Typed)
+}
+
+// ValidatePlan runs every stage but integration for a planned object against the fabric view, and records
+// the object in the view so that objects planned later in the same run are checked against it.
+func (e *Engine) ValidatePlan(ctx context.Context, d *Desired) (diag.Diagnostics, []string) {
+	var notes []string
+	cfg, _ := e.FabricConfig(ctx)
+	v, note := e.View(ctx)
+	if note != "" {
+		notes = append(notes, note)
+	}
+	v.Upsert(d.Typed)
+	return cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy), notes
+}
+
+// ValidateDelete runs the delete protections against the view.
+func (e *Engine) ValidateDelete(ctx context.Context, ref backend.Ref) diag.Diagnostics {
+	v, _ := e.View(ctx)
+	return cascade.ValidateDelete(ref.Kind, ref.Name, v)
+}
+
+// Probes returns the integration-stage probes of the configured backends.
+func (e *Engine) Probes() []cascade.Probe {
+	var out []cascade.Probe
+	for _, b := range e.backends {
+		out = append(out, probe{b})
+	}
+	return out
+}
+
+type probe struct{ b backend.Backend }
+
+func (p probe) Name() string                    { return p.b.Name() }
+func (p probe) Check(ctx context.Context) error { return p.b.Check(ctx) }
+
+// Result is what an apply or read leaves per backend.
+type Result map[string]backend.State
+
+// Apply writes d to every backend that handles its kind as a saga: NetBox → Git → Kubernetes, each step
+// compensated (in reverse) when a later one fails. adopt lets the write take over objects without the
+// ownership mark (an update of a resource in state, or after import).
+func (e *Engine) Apply(ctx context.Context, d *Desired, adopt bool) (Result, error) {
+	res := Result{}
+	var mu sync.Mutex
+	var steps []saga.Step
+	for _, b := range e.handling(d.Ref.Kind) {
+		b := b
+		var prior backend.State
+		steps = append(steps, saga.Step{
+			Name: b.Name(),
+			Do: func(ctx context.Context) error {
+				p, after, err := b.Put(ctx, d.Object, adopt)
+				prior = p
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				res[b.Name()] = after
+				mu.Unlock()
+				return nil
+			},
+			Undo:          func(ctx context.Context) error { return b.Restore(ctx, d.Ref, prior) },
+			UndoOnFailure: b.Name() == backend.NetBox, // several records: a failed Put may have written some
+		})
+	}
+	if err := saga.Run(ctx, steps); err != nil {
+		return nil, err
+	}
+	for name, st := range res {
+		e.lists.put(name, d.Ref, st)
+	}
+	if v, _ := e.viewIfBuilt(); v != nil {
+		v.Upsert(d.Typed)
+	}
+	return res, nil
+}
+
+// Delete removes the object from every backend as a saga in reverse order (Kubernetes → Git → NetBox),
+// restoring the deleted copies when a later step fails.
+func (e *Engine) Delete(ctx context.Context, ref backend.Ref) error {
+	hs := e.handling(ref.Kind)
+	var steps []saga.Step
+	for i := len(hs) - 1; i >= 0; i-- {
+		b := hs[i]
+		var prior backend.State
+		steps = append(steps, saga.Step{
+			Name: b.Name(),
+			Do: func(ctx context.Context) error {
+				p, err := b.Delete(ctx, ref)
+				prior = p
+				return err
+			},
+			Undo:          func(ctx context.Context) error { return b.Restore(ctx, ref, prior) },
+			UndoOnFailure: b.Name() == backend.NetBox,
+		})
+	}
+	if err := saga.Run(ctx, steps); err != nil {
+		return err
+	}
+	for _, b := range hs {
+		e.lists.put(b.Name(), ref, backend.State{})
+	}
+	if v, _ := e.viewIfBuilt(); v != nil {
+		v.Remove(ref.Kind, ref.Name)
+	}
+	return nil
+}
+
+func (e *Engine) viewIfBuilt() (*cascade.View, bool) {
+	e.viewMu.Lock()
+	defer e.viewMu.Unlock()
+	return e.view, e.viewBuilt
+}
+
+// Read returns what each backend that handles the kind holds for ref, served from one list per kind and
+// backend (refreshing 500 resources costs one list per kind per backend, not 500 GETs).
+func (e *Engine) Read(ctx context.Context, ref backend.Ref) (Result, error) {
+	res := Result{}
+	for _, b := range e.handling(ref.Kind) {
+		states, err := e.list(ctx, b, ref.Kind)
+		if err != nil {
+			return nil, &backend.Error{Backend: b.Name(), Op: "read", Ref: ref, Err: err}
+		}
+		res[b.Name()] = states[ref.Name]
+	}
+	return res, nil
+}
+
+// Get reads one object from one backend directly (import).
+func (e *Engine) Get(ctx context.Context, b backend.Backend, ref backend.Ref) (backend.State, error) {
+	return b.Get(ctx, ref)
+}
+
+func (e *Engine) list(ctx context.Context, b backend.Backend, kind string) (map[string]backend.State, error) {
+	return e.lists.get(ctx, b, kind)
+}

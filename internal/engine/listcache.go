@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+)
+
+// listCache serves reads of many objects of one kind from one List call per backend. Concurrent readers
+// of the same kind wait for the one list in flight. Writes through the engine update their entry in place,
+// so a read after a write sees the write without listing again. Entries expire after ttl.
+type listCache struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	entries map[string]*listEntry
+}
+
+type listEntry struct {
+	ready  chan struct{}
+	at     time.Time
+	states map[string]backend.State
+	err    error
+}
+
+func (c *listCache) get(ctx context.Context, b backend.Backend, kind string) (map[string]backend.State, error) {
+	key := b.Name() + "/" + kind
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[string]*listEntry{}
+	}
+	if e, ok := c.entries[key]; ok {
+		c.mu.Unlock()
+		<-e.ready
+		if e.err == nil && time.Since(e.at) < c.ttl {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return copyStates(e.states), nil
+		}
+		c.mu.Lock()
+		if c.entries[key] == e {
+			delete(c.entries, key)
+		}
+		c.mu.Unlock()
+		return c.get(ctx, b, kind)
+	}
+	e := &listEntry{ready: make(chan struct{})}
+	c.entries[key] = e
+	c.mu.Unlock()
+	states, err := b.List(ctx, kind)
+	c.mu.Lock()
+	e.states, e.err, e.at = states, err, time.Now()
+	if e.states == nil {
+		e.states = map[string]backend.State{}
+	}
+	out := copyStates(e.states)
+	c.mu.Unlock()
+	close(e.ready)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// put records the state a write left, when a list of the kind is cached.
+func (c *listCache) put(backendName string, ref backend.Ref, st backend.State) {
+	key := backendName + "/" + ref.Kind
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok {
+		return
+	}
+	select {
+	case <-e.ready:
+	default:
+		// a list is in flight and may or may not include the write: drop it so the next read lists again
+		delete(c.entries, key)
+		return
+	}
+	if e.err != nil {
+		return
+	}
+	if st.Exists {
+		e.states[ref.Name] = st
+	} else {
+		delete(e.states, ref.Name)
+	}
+}
+
+func copyStates(m map[string]backend.State) map[string]backend.State {
+	out := make(map[string]backend.State, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"fmt"
+
+	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
+)
+
+// diagnostics collects framework diagnostics; its constructors keep summaries, details and attribute
+// paths uniform across the provider.
+type diagnostics struct{ d fwdiag.Diagnostics }
+
+func (ds *diagnostics) errorf(p path.Path, summary, format string, args ...any) {
+	ds.d.AddAttributeError(p, summary, fmt.Sprintf(format, args...))
+}
+
+func (ds *diagnostics) warnf(p path.Path, summary, format string, args ...any) {
+	ds.d.AddAttributeWarning(p, summary, fmt.Sprintf(format, args...))
+}
+
+func (ds *diagnostics) hasError() bool { return ds.d.HasError() }
+
+// cascade turns cascade findings into attribute diagnostics. The summary names the stage and rule so a
+// reader can tell a fabric rule from a policy one.
+func (ds *diagnostics) cascade(s *kindSpec, found diag.Diagnostics) {
+	for _, f := range found {
+		full := attributePath(s.CRD.Spec, f.Path)
+		p := displayPath(full)
+		summary := fmt.Sprintf("%s (%s stage, rule %s)", f.Summary, f.Stage, f.Rule)
+		detail := f.Detail
+		if f.Name != "" {
+			detail = fmt.Sprintf("%s %q: %s", f.Kind, f.Name, f.Detail)
+		}
+		if len(full.Steps()) > 0 {
+			detail += "\n\nAttribute: " + full.String()
+		}
+		if f.Severity == diag.Warning {
+			ds.d.AddAttributeWarning(p, summary, detail)
+		} else {
+			ds.d.AddAttributeError(p, summary, detail)
+		}
+	}
+}
+
+// sagaError reports a failed saga: which backend failed, what was rolled back and what could not be.
+func (ds *diagnostics) sagaError(kind string, ref backend.Ref, op string, err error) {
+	f, ok := saga.AsFailure(err)
+	if !ok {
+		ds.errorf(path.Empty(), fmt.Sprintf("Cannot %s %s %s", op, kind, ref.Name), "%v", err)
+		return
+	}
+	detail := fmt.Sprintf("The %s step failed: %v\n\n", f.Step, f.Err)
+	if len(f.RolledBack) > 0 {
+		detail += fmt.Sprintf("Rolled back to the checkpoint: %v.\n", f.RolledBack)
+	} else {
+		detail += "No earlier step had written anything.\n"
+	}
+	if len(f.Skipped) > 0 {
+		detail += fmt.Sprintf("Not attempted: %v.\n", f.Skipped)
+	}
+	if f.Clean() {
+		detail += "Every backend is as it was before this " + op + "."
+	} else {
+		for name, e := range f.UndoErrors {
+			detail += fmt.Sprintf("COULD NOT roll back %s: %v — it may differ from the checkpoint; the next plan shows the drift.\n", name, e)
+		}
+	}
+	ds.errorf(path.Empty(), fmt.Sprintf("Cannot %s %s %s: %s failed", op, kind, ref.Name, f.Step), "%s", detail)
+}
+
+// attributePath maps a cascade path (manifest JSON names, from the object root) to a Terraform attribute
+// path: metadata.name -> name; spec.subnets["a"].dhcp -> subnets["a"].dhcp.
+func attributePath(spec *tfschema.Node, p diag.Path) path.Path {
+	if len(p) == 0 {
+		return path.Empty()
+	}
+	switch p[0].Field {
+	case "metadata":
+		if len(p) > 1 {
+			switch p[1].Field {
+			case "name", "namespace", "labels", "annotations":
+				out := path.Root(p[1].Field)
+				if len(p) > 2 && p[2].IsKey {
+					out = out.AtMapKey(p[2].Key)
+				}
+				return out
+			}
+		}
+		return path.Root(aName)
+	case "spec":
+	default:
+		return path.Empty()
+	}
+	var out path.Path
+	n := spec
+	started := false
+	for _, st := range p[1:] {
+		if n == nil {
+			break
+		}
+		switch {
+		case st.IsKey:
+			if !started || n.Type != tfschema.Map {
+				return out
+			}
+			out, n = out.AtMapKey(st.Key), n.Elem
+		case st.IsIndex:
+			if !started || n.Type != tfschema.List {
+				return out
+			}
+			out, n = out.AtListIndex(st.Index), n.Elem
+		default:
+			child := n.Field(st.Field)
+			if child == nil {
+				return out
+			}
+			if !started {
+				out, started = path.Root(child.TF), true
+			} else if n.Type == tfschema.Object && n.Nestable() {
+				out = out.AtName(child.TF)
+			} else {
+				return out
+			}
+			n = child
+		}
+	}
+	if !started {
+		return path.Empty()
+	}
+	return out
+}
+
+// displayPath cuts a path to what Terraform can point at in the configuration: a top-level attribute and
+// at most one element of it. Terraform resolves source ranges through blocks only, not through the
+// expressions of nested attributes, and falls back to the whole resource when a path goes deeper; the full
+// path is written into the detail instead.
+func displayPath(p path.Path) path.Path {
+	steps := p.Steps()
+	if len(steps) <= 1 {
+		return p
+	}
+	first, ok := steps[0].(path.PathStepAttributeName)
+	if !ok {
+		return p
+	}
+	out := path.Root(string(first))
+	switch s := steps[1].(type) {
+	case path.PathStepElementKeyString:
+		out = out.AtMapKey(string(s))
+	case path.PathStepElementKeyInt:
+		out = out.AtListIndex(int(s))
+	}
+	return out
+}
+
+// stateSetter and diagAppender let create and update share one write path.
+type stateSetter interface{ setRaw(v tftypes.Value) }
+
+type diagAppender interface{ Append(...fwdiag.Diagnostic) }
+
+type stateRef struct{ s *tfsdk.State }
+
+func (r stateRef) setRaw(v tftypes.Value) { r.s.Raw = v }

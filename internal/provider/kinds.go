@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric/crds"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
+)
+
+// kindSpec is everything the generic resource and data source need to serve one fabric kind.
+type kindSpec struct {
+	Kind     string        // fabric kind, e.g. "VPC"
+	TypeName string        // suffix after the provider name, e.g. "vpc" -> hedgehog_vpc
+	CRD      *tfschema.CRD // derived schema (CRD.Spec nil for kinds without spec fields)
+	// Immutable lists spec fields (JSON names) that the fabric refuses to change on update: a change
+	// replaces the resource. A field listed here counts as changed when it turns from set to unset or back.
+	Immutable []string
+}
+
+// managedKinds are the kinds the provider manages as resources (SwitchProfile and ServerProfile are a
+// read-only catalog the fabric ships, so they are data sources only).
+var managedKinds = []struct {
+	kind, typeName string
+	immutable      []string
+}{
+	{fabric.KindVPC, "vpc", nil},
+	{fabric.KindVPCAttachment, "vpc_attachment", nil},
+	{fabric.KindVPCPeering, "vpc_peering", nil},
+	{fabric.KindIPv4Namespace, "ipv4_namespace", nil},
+	{fabric.KindVLANNamespace, "vlan_namespace", nil},
+	{fabric.KindExternal, "external", nil},
+	{fabric.KindExternalAttachment, "external_attachment", nil},
+	{fabric.KindExternalPeering, "external_peering", nil},
+	{fabric.KindSwitch, "switch", nil},
+	{fabric.KindSwitchGroup, "switch_group", nil},
+	{fabric.KindServer, "server", nil},
+	// The link type of a connection cannot change on update (nor can withinVPC): the fabric rejects it.
+	{fabric.KindConnection, "connection", []string{"unbundled", "bundled", "eslag", "mclag", "mclagDomain", "fabric", "mesh", "gateway", "vpcLoopback", "external", "staticExternal", "withinVPC"}},
+}
+
+var catalogKinds = []struct{ kind, typeName string }{
+	{fabric.KindSwitchProfile, "switch_profile"},
+	{fabric.KindServerProfile, "server_profile"},
+}
+
+var (
+	kindsOnce sync.Once
+	kindsByK  map[string]*kindSpec
+	kindsErr  error
+)
+
+func loadKinds() (map[string]*kindSpec, error) {
+	kindsOnce.Do(func() {
+		kindsByK = map[string]*kindSpec{}
+		byKind := map[string]*tfschema.CRD{}
+		for _, f := range crds.Files() {
+			data, _ := crds.Read(f)
+			c, err := tfschema.ParseCRD(data)
+			if err != nil {
+				kindsErr = err
+				return
+			}
+			byKind[c.Kind] = c
+		}
+		add := func(kind, typeName string, imm []string) {
+			c := byKind[kind]
+			if c == nil {
+				kindsErr = fmt.Errorf("no CRD for kind %s", kind)
+				return
+			}
+			kindsByK[kind] = &kindSpec{Kind: kind, TypeName: typeName, CRD: c, Immutable: imm}
+		}
+		for _, k := range managedKinds {
+			add(k.kind, k.typeName, k.immutable)
+		}
+		for _, k := range catalogKinds {
+			add(k.kind, k.typeName, nil)
+		}
+	})
+	return kindsByK, kindsErr
+}
+
+func mustKinds() map[string]*kindSpec {
+	ks, err := loadKinds()
+	if err != nil {
+		panic(err) // the CRDs are embedded; a failure here is a build defect caught by the unit tests
+	}
+	return ks
+}
+
+func sortedKindSpecs(filter func(kind string) bool) []*kindSpec {
+	var out []*kindSpec
+	for k, s := range mustKinds() {
+		if filter(k) {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].TypeName < out[j].TypeName })
+	return out
+}
+
+func isManaged(kind string) bool {
+	for _, k := range managedKinds {
+		if k.kind == kind {
+			return true
+		}
+	}
+	return false
+}

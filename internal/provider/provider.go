@@ -1,0 +1,285 @@
+// Package provider is the thin Terraform layer: provider configuration, and one generic resource and data
+// source that serve every fabric kind through the engine.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	gitbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/git"
+	kubebackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/kube"
+	netboxbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/netbox"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+)
+
+var _ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
+
+type hedgehogProvider struct{ version string }
+
+// New returns the provider factory.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &hedgehogProvider{version: version} }
+}
+
+func (p *hedgehogProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "hedgehog"
+	resp.Version = p.version
+}
+
+func str(desc string, sensitive bool) pschema.StringAttribute {
+	return pschema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: desc}
+}
+
+func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = pschema.Schema{
+		MarkdownDescription: "Manages a Hedgehog Open Network Fabric through up to three backends — NetBox (DCIM/IPAM), a Git " +
+			"repository (GitOps, one object per file) and the fabric's Kubernetes API — with every change validated " +
+			"at plan time and applied as a saga that rolls every backend back when one fails. Configure at least one " +
+			"backend; each can also be set from environment variables, so Terraform Cloud runs need no local files.",
+		Attributes: map[string]pschema.Attribute{
+			"fabric_config": str("The fabric configuration (the `config.yaml` of ConfigMap `fabric-ctrl-config`) used by the "+
+				"fabric-rules stage. When unset it is read from the cluster (kubernetes backend), else the fabric's usual "+
+				"defaults apply. Env: `HEDGEHOG_FABRIC_CONFIG`.", false),
+			"policy": policyNode().ProviderAttribute(),
+		},
+		Blocks: map[string]pschema.Block{
+			"netbox": pschema.SingleNestedBlock{
+				MarkdownDescription: "NetBox backend (DCIM/IPAM). Enabled when this block is present or `NETBOX_SERVER_URL` is set.",
+				Attributes: map[string]pschema.Attribute{
+					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Env: `NETBOX_SERVER_URL`.", false),
+					"api_token":    str("API token: a classic token (sent as `Token …`) or a NetBox ≥ 4.5 `nbt_…` token (sent as `Bearer …`). Env: `NETBOX_API_TOKEN`.", true),
+					"site":         str("Site (name or slug) that scopes the VLAN groups. Env: `NETBOX_SITE`.", false),
+					"insecure":     pschema.BoolAttribute{Optional: true, MarkdownDescription: "Skip TLS verification. Env: `NETBOX_ALLOW_INSECURE_HTTPS`."},
+					"ca_cert_pem":  str("PEM CA bundle to verify NetBox's certificate. Env: `NETBOX_CA_CERT_PEM`.", false),
+					"tag":          str("Slug of the tag that marks objects this provider owns (default `hedgehog-terraform`; created when missing).", false),
+					"custom_field": str("Name of the text custom field that identifies the Hedgehog object (default `hedgehog_object`; created when missing).", false),
+				},
+			},
+			"git": pschema.SingleNestedBlock{
+				MarkdownDescription: "Git backend (GitOps repository, one object per file). Enabled when this block is present or `HEDGEHOG_GIT_URL` is set.",
+				Attributes: map[string]pschema.Attribute{
+					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Env: `HEDGEHOG_GIT_URL`.", false),
+					"branch":                str("Branch (default `main`). Env: `HEDGEHOG_GIT_BRANCH`.", false),
+					"path_prefix":           str("Folder inside the repository (default `fabric`). Env: `HEDGEHOG_GIT_PATH_PREFIX`.", false),
+					"token":                 str("Token for HTTPS (sent as basic auth with `username`, default `x-access-token`). Env: `HEDGEHOG_GIT_TOKEN`.", true),
+					"username":              str("HTTPS username. Env: `HEDGEHOG_GIT_USERNAME`.", false),
+					"password":              str("HTTPS password. Env: `HEDGEHOG_GIT_PASSWORD`.", true),
+					"ssh_private_key":       str("PEM private key for SSH URLs. Env: `HEDGEHOG_GIT_SSH_PRIVATE_KEY`.", true),
+					"ssh_key_passphrase":    str("Passphrase of the SSH key.", true),
+					"ssh_known_hosts":       str("known_hosts content or path used to verify the SSH server.", false),
+					"author_name":           str("Commit author name (default `terraform-provider-hedgehog`).", false),
+					"author_email":          str("Commit author email.", false),
+					"commit_message_prefix": str("Text put in front of every commit message.", false),
+				},
+			},
+			"kubernetes": pschema.SingleNestedBlock{
+				MarkdownDescription: "The fabric's Kubernetes API. Enabled when this block is present or `KUBE_CONFIG_PATH`, `KUBE_HOST` or `HEDGEHOG_KUBECONFIG` is set.",
+				Attributes: map[string]pschema.Attribute{
+					"kubeconfig_path":        str("Path of a kubeconfig file. Env: `KUBE_CONFIG_PATH`.", false),
+					"kubeconfig":             str("Kubeconfig content (exec plugins and client certificates work as in kubectl). Env: `HEDGEHOG_KUBECONFIG`.", true),
+					"context":                str("Kubeconfig context. Env: `KUBE_CTX`.", false),
+					"host":                   str("API server URL. Env: `KUBE_HOST`.", false),
+					"token":                  str("Bearer token. Env: `KUBE_TOKEN`.", true),
+					"cluster_ca_certificate": str("PEM CA of the API server. Env: `KUBE_CLUSTER_CA_CERT_DATA`.", false),
+					"insecure":               pschema.BoolAttribute{Optional: true, MarkdownDescription: "Skip TLS verification. Env: `KUBE_INSECURE`."},
+					"in_cluster":             pschema.BoolAttribute{Optional: true, MarkdownDescription: "Use the pod's service account."},
+					"namespace":              str("Namespace of the fabric objects (default `default`, the only one the fabric supports).", false),
+					"field_manager":          str("Server-side apply field manager (default `terraform-provider-hedgehog`).", false),
+					"mode":                   str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
+					"qps":                    pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
+					"burst":                  pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
+					"observe_timeout":        str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
+				},
+			},
+		},
+	}
+}
+
+// block returns the attributes of a configured block and whether the block is present.
+func block(cfg map[string]tftypes.Value, name string) (map[string]tftypes.Value, bool) {
+	v, ok := cfg[name]
+	if !ok || v.IsNull() || !v.IsKnown() {
+		return map[string]tftypes.Value{}, false
+	}
+	return attrs(v), true
+}
+
+// setting returns the configured value, else the first environment variable that is set.
+func setting(b map[string]tftypes.Value, attr string, envs ...string) string {
+	if s, ok := strVal(b[attr]); ok {
+		return s
+	}
+	for _, e := range envs {
+		if v := os.Getenv(e); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func boolSetting(b map[string]tftypes.Value, attr string, envs ...string) bool {
+	if v := b[attr]; v.IsKnown() && !v.IsNull() {
+		var x bool
+		_ = v.As(&x)
+		return x
+	}
+	s := setting(nil, "", envs...)
+	x, _ := strconv.ParseBool(s)
+	return x
+}
+
+func numSetting(b map[string]tftypes.Value, attr string) (float64, bool) {
+	if v := b[attr]; v.IsKnown() && !v.IsNull() {
+		var f big.Float
+		if err := v.As(&f); err == nil {
+			x, _ := f.Float64()
+			return x, true
+		}
+	}
+	return 0, false
+}
+
+func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	cfg := attrs(req.Config.Raw)
+	if k, ok := block(cfg, "kubernetes"); ok {
+		if m, ok := strVal(k["mode"]); ok && m != "apply" && m != "observe" {
+			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("mode"), "Invalid kubernetes mode", fmt.Sprintf("mode must be \"apply\" or \"observe\", got %q.", m))
+		}
+	}
+	if s, ok := strVal(cfg["fabric_config"]); ok {
+		if _, err := cascade.ParseFabricConfig([]byte(s)); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("fabric_config"), "Invalid fabric configuration", err.Error())
+		}
+	}
+	if v := cfg["policy"]; v.IsKnown() {
+		if _, err := decodePolicy(policyNode(), v); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("policy"), "Invalid compliance policy", err.Error())
+		}
+	}
+}
+
+func (p *hedgehogProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	cfg := attrs(req.Config.Raw)
+	var backends []backend.Backend
+	var kube *kubebackend.Backend
+
+	if b, present := block(cfg, "netbox"); present || os.Getenv("NETBOX_SERVER_URL") != "" {
+		c := netboxbackend.Config{
+			ServerURL:   setting(b, "server_url", "NETBOX_SERVER_URL"),
+			APIToken:    setting(b, "api_token", "NETBOX_API_TOKEN"),
+			Site:        setting(b, "site", "NETBOX_SITE"),
+			Insecure:    boolSetting(b, "insecure", "NETBOX_ALLOW_INSECURE_HTTPS"),
+			CACertPEM:   setting(b, "ca_cert_pem", "NETBOX_CA_CERT_PEM"),
+			Tag:         setting(b, "tag"),
+			CustomField: setting(b, "custom_field"),
+		}
+		if c.ServerURL == "" || c.APIToken == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("netbox"), "Incomplete NetBox configuration", "The netbox backend needs server_url and api_token (or NETBOX_SERVER_URL and NETBOX_API_TOKEN).")
+		}
+		backends = append(backends, netboxbackend.New(c))
+	}
+	if b, present := block(cfg, "git"); present || os.Getenv("HEDGEHOG_GIT_URL") != "" {
+		c := gitbackend.Config{
+			URL:                 setting(b, "url", "HEDGEHOG_GIT_URL"),
+			Branch:              setting(b, "branch", "HEDGEHOG_GIT_BRANCH"),
+			PathPrefix:          setting(b, "path_prefix", "HEDGEHOG_GIT_PATH_PREFIX"),
+			Token:               setting(b, "token", "HEDGEHOG_GIT_TOKEN"),
+			Username:            setting(b, "username", "HEDGEHOG_GIT_USERNAME"),
+			Password:            setting(b, "password", "HEDGEHOG_GIT_PASSWORD"),
+			SSHPrivateKey:       setting(b, "ssh_private_key", "HEDGEHOG_GIT_SSH_PRIVATE_KEY"),
+			SSHKeyPassphrase:    setting(b, "ssh_key_passphrase"),
+			SSHKnownHosts:       setting(b, "ssh_known_hosts"),
+			AuthorName:          setting(b, "author_name"),
+			AuthorEmail:         setting(b, "author_email"),
+			CommitMessagePrefix: setting(b, "commit_message_prefix"),
+		}
+		if c.URL == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("git").AtName("url"), "Missing Git URL", "The git backend needs url (or HEDGEHOG_GIT_URL).")
+		}
+		backends = append(backends, gitbackend.New(c))
+	}
+	if b, present := block(cfg, "kubernetes"); present || os.Getenv("KUBE_CONFIG_PATH") != "" || os.Getenv("KUBE_HOST") != "" || os.Getenv("HEDGEHOG_KUBECONFIG") != "" {
+		c := kubebackend.Config{
+			KubeconfigPath: setting(b, "kubeconfig_path", "KUBE_CONFIG_PATH"),
+			Kubeconfig:     setting(b, "kubeconfig", "HEDGEHOG_KUBECONFIG"),
+			Context:        setting(b, "context", "KUBE_CTX"),
+			Host:           setting(b, "host", "KUBE_HOST"),
+			Token:          setting(b, "token", "KUBE_TOKEN"),
+			CAData:         setting(b, "cluster_ca_certificate", "KUBE_CLUSTER_CA_CERT_DATA"),
+			Insecure:       boolSetting(b, "insecure", "KUBE_INSECURE"),
+			InCluster:      boolSetting(b, "in_cluster"),
+			Namespace:      setting(b, "namespace"),
+			FieldManager:   setting(b, "field_manager"),
+			Mode:           setting(b, "mode", "HEDGEHOG_KUBERNETES_MODE"),
+		}
+		if q, ok := numSetting(b, "qps"); ok {
+			c.QPS = float32(q)
+		}
+		if q, ok := numSetting(b, "burst"); ok {
+			c.Burst = int(q)
+		}
+		if s := setting(b, "observe_timeout"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("observe_timeout"), "Invalid duration", err.Error())
+			}
+			c.ObserveTimeout = d
+		}
+		kube = kubebackend.New(c)
+		backends = append(backends, kube)
+	}
+	if len(backends) == 0 {
+		resp.Diagnostics.AddError("No backend configured",
+			"Configure at least one of the netbox, git and kubernetes blocks (or their environment variables: NETBOX_SERVER_URL, HEDGEHOG_GIT_URL, KUBE_CONFIG_PATH/KUBE_HOST/HEDGEHOG_KUBECONFIG).")
+	}
+	opts := engine.Options{Backends: backends}
+	if s := setting(cfg, "fabric_config", "HEDGEHOG_FABRIC_CONFIG"); s != "" {
+		fc, err := cascade.ParseFabricConfig([]byte(s))
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("fabric_config"), "Invalid fabric configuration", err.Error())
+		}
+		opts.FabricConfig = fc
+	} else if kube != nil {
+		opts.ConfigReader = kube.ReadFabricConfig
+	}
+	pol, err := decodePolicy(policyNode(), cfg["policy"])
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("policy"), "Invalid compliance policy", err.Error())
+	}
+	opts.Policy = pol
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	eng := engine.New(opts)
+	resp.ResourceData = eng
+	resp.DataSourceData = eng
+}
+
+func (p *hedgehogProvider) Resources(context.Context) []func() resource.Resource {
+	var out []func() resource.Resource
+	for _, s := range sortedKindSpecs(isManaged) {
+		out = append(out, newResourceFactory(s))
+	}
+	return out
+}
+
+func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.DataSource {
+	var out []func() datasource.DataSource
+	for _, s := range sortedKindSpecs(func(string) bool { return true }) {
+		out = append(out, newDataSourceFactory(s))
+	}
+	return out
+}

@@ -1,0 +1,564 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+)
+
+// Attributes the engine adds to every resource, beside the spec fields derived from the CRD.
+const (
+	aID             = "id"
+	aName           = "name"
+	aNamespace      = "namespace"
+	aLabels         = "labels"
+	aAnnotations    = "annotations"
+	aManifest       = "manifest"
+	aBackendChanges = "backend_changes"
+	aBackendDigests = "backend_digests"
+	aDrift          = "drift"
+	aGitPath        = "git_path"
+	aGitCommit      = "git_commit"
+	aGitBlob        = "git_blob"
+	aClusterUID     = "cluster_uid"
+	aClusterRV      = "cluster_resource_version"
+	aNetBoxIDs      = "netbox_ids"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*fabricResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*fabricResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*fabricResource)(nil)
+	_ resource.ResourceWithImportState      = (*fabricResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*fabricResource)(nil)
+)
+
+// fabricResource is the one generic resource: every kind is an instance with its kindSpec.
+type fabricResource struct {
+	spec *kindSpec
+	eng  *engine.Engine
+}
+
+func newResourceFactory(s *kindSpec) func() resource.Resource {
+	return func() resource.Resource { return &fabricResource{spec: s} }
+}
+
+func (r *fabricResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.spec.TypeName
+}
+
+func (r *fabricResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]rschema.Attribute{}
+	if r.spec.CRD.Spec != nil {
+		attrs = r.spec.CRD.Spec.ResourceAttributes()
+	}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	attrs[aID] = rschema.StringAttribute{Computed: true, MarkdownDescription: "`namespace/name` of the object."}
+	attrs[aName] = rschema.StringAttribute{Required: true, PlanModifiers: replace, MarkdownDescription: "Name of the " + r.spec.Kind + " (metadata.name). Changing it replaces the object."}
+	attrs[aNamespace] = rschema.StringAttribute{Optional: true, Computed: true, PlanModifiers: replace, MarkdownDescription: "Kubernetes namespace of the object. The fabric supports only `default`, which is the default."}
+	attrs[aLabels] = rschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Labels of the object."}
+	attrs[aAnnotations] = rschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Annotations of the object. The provider adds its ownership annotation `" + backend.OwnerAnnotation + "` to the manifest; it is not shown here."}
+	attrs[aManifest] = rschema.StringAttribute{Computed: true, MarkdownDescription: "The exact YAML manifest, after the fabric's defaulting, that goes to Git and to the cluster. The plan shows its diff."}
+	attrs[aBackendChanges] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Per configured backend (`netbox`, `git`, `kubernetes`), what it will receive for this object."}
+	attrs[aBackendDigests] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Checkpoint: per backend, a digest of what the backend held after the last write. A refresh that finds another digest reports drift."}
+	attrs[aDrift] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Per backend, the drift found by the last refresh (empty when every backend is at its checkpoint). The plan then shows an update that converges the backend."}
+	attrs[aGitPath] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: path of the object's file in the Git repository."}
+	attrs[aGitCommit] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: Git commit that holds the object's current file."}
+	attrs[aGitBlob] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: Git blob hash of the object's file."}
+	attrs[aClusterUID] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: uid of the object in the cluster."}
+	attrs[aClusterRV] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: resourceVersion of the object in the cluster after the last write."}
+	attrs[aNetBoxIDs] = rschema.MapAttribute{ElementType: types.Int64Type, Computed: true, MarkdownDescription: "Checkpoint: ids of the NetBox objects that represent this object (e.g. `vrf`, `prefix/<subnet>`, `vlan/<subnet>`)."}
+	desc := r.spec.CRD.Description
+	resp.Schema = rschema.Schema{
+		MarkdownDescription: fmt.Sprintf("Manages a Hedgehog fabric `%s` (%s/%s). %s\n\nEvery create, update and delete is validated by the validation cascade at plan time and written as a saga to the configured backends (NetBox, Git, Kubernetes), rolled back on failure.", r.spec.Kind, r.spec.CRD.Group, r.spec.CRD.Version, desc),
+		Attributes:          attrs,
+	}
+}
+
+func (r *fabricResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return // ValidateResourceConfig and early plan calls come before the provider is configured
+	}
+	eng, ok := req.ProviderData.(*engine.Engine)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *engine.Engine, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	r.eng = eng
+}
+
+func (r *fabricResource) ConfigValidators(context.Context) []resource.ConfigValidator { return nil }
+
+// rendered is what the Terraform layer keeps of one planned object.
+type rendered struct {
+	meta    engine.Meta
+	cfgSpec map[string]any // the spec as configured (nulls omitted)
+	d       *engine.Desired
+}
+
+// render reads metadata and spec from a config or plan value. ok is false (with no diagnostics) when any
+// part is still unknown.
+func (r *fabricResource) render(ctx context.Context, eng *engine.Engine, v tftypes.Value, diags *diagnostics) (*rendered, bool) {
+	m := attrs(v)
+	name, ok := strVal(m[aName])
+	if !ok {
+		return nil, false
+	}
+	ns := "default"
+	if nv := m[aNamespace]; !nv.IsKnown() {
+		return nil, false
+	} else if s, ok := strVal(nv); ok {
+		ns = s
+	}
+	labels, ok1 := strMapVal(m[aLabels])
+	ann, ok2 := strMapVal(m[aAnnotations])
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	var spec map[string]any
+	if r.spec.CRD.Spec != nil {
+		vals := map[string]tftypes.Value{}
+		for _, f := range r.spec.CRD.Spec.Fields {
+			vals[f.TF] = m[f.TF]
+		}
+		obj := tftypes.NewValue(r.spec.CRD.Spec.TerraformType(), vals)
+		x, unknown, err := r.spec.CRD.Spec.FromValue(obj)
+		if err != nil {
+			diags.errorf(path.Empty(), "Cannot read the configuration", "%v", err)
+			return nil, false
+		}
+		if unknown {
+			return nil, false
+		}
+		spec, _ = x.(map[string]any)
+	}
+	meta := engine.Meta{Namespace: ns, Name: name, Labels: labels, Annotations: ann}
+	if eng == nil {
+		eng = engine.New(engine.Options{})
+	}
+	d, ds := eng.Render(r.spec.Kind, meta, cloneJSON(spec))
+	diags.cascade(r.spec, ds)
+	if d == nil {
+		return nil, false
+	}
+	return &rendered{meta: meta, cfgSpec: spec, d: d}, true
+}
+
+func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	diags := &diagnostics{}
+	rd, ok := r.render(ctx, nil, req.Config.Raw, diags)
+	if ok {
+		diags.cascade(r.spec, engine.ValidateAlone(rd.d))
+	}
+	resp.Diagnostics.Append(diags.d...)
+}
+
+func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: the delete protections run at apply time against the live fabric
+	}
+	diags := &diagnostics{}
+	defer func() { resp.Diagnostics.Append(diags.d...) }()
+	typ := req.Plan.Raw.Type()
+	state := attrs(req.State.Raw)
+	plan := attrs(req.Plan.Raw)
+	creating := req.State.Raw.IsNull()
+
+	rd, ok := r.render(ctx, r.eng, req.Config.Raw, diags)
+	if diags.hasError() {
+		return
+	}
+	if !ok {
+		// Some input is unknown until apply: everything derived from it is unknown too.
+		for _, a := range []string{aManifest, aBackendChanges, aBackendDigests, aGitCommit, aGitBlob, aClusterRV, aNetBoxIDs, aGitPath} {
+			plan[a] = tfUnknown(plan[a].Type())
+		}
+		if creating {
+			plan[aClusterUID] = tfUnknown(tftypes.String)
+			plan[aID] = tfUnknown(tftypes.String)
+		}
+		plan[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
+		resp.Plan.Raw = tftypes.NewValue(typ, plan)
+		return
+	}
+	if r.eng != nil {
+		ds, notes := r.eng.ValidatePlan(ctx, rd.d)
+		diags.cascade(r.spec, ds)
+		for _, n := range notes {
+			diags.warnf(path.Empty(), "Validation was limited", "%s", n)
+		}
+		if diags.hasError() {
+			return
+		}
+	}
+	d := rd.d
+	// Planned spec: the configuration wherever it sets a value, the fabric's default elsewhere.
+	if r.spec.CRD.Spec != nil {
+		planned := r.spec.CRD.Spec.Overlay(rd.cfgSpec, d.Spec)
+		pv, err := r.spec.CRD.Spec.ToValue(planned)
+		if err != nil {
+			diags.errorf(path.Empty(), "Cannot plan the defaults", "%v", err)
+			return
+		}
+		for k, v := range attrs(pv) {
+			plan[k] = v
+		}
+	}
+	plan[aNamespace] = tfStr(d.Ref.Namespace)
+	plan[aID] = tfStr(d.Ref.Namespace + "/" + d.Ref.Name)
+	plan[aManifest] = tfStr(d.YAML)
+	plan[aBackendChanges] = tfStrMap(d.Describe)
+	plan[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
+	if p, ok := d.Describe[backend.Git]; ok {
+		plan[aGitPath] = tfStr(gitPathFromDescribe(p))
+	} else {
+		plan[aGitPath] = tfNull(tftypes.String)
+	}
+
+	priorManifest, _ := strVal(state[aManifest])
+	drift, _ := strMapVal(state[aDrift])
+	unchanged := !creating && priorManifest == d.YAML && len(drift) == 0
+	has := func(name string) bool { _, ok := d.Digests[name]; return ok }
+	setCheckpoint := func(a string, backendName string, t tftypes.Type) {
+		switch {
+		case !has(backendName):
+			plan[a] = tfNull(t)
+		case unchanged:
+			plan[a] = state[a]
+		default:
+			plan[a] = tfUnknown(t)
+		}
+	}
+	setCheckpoint(aGitCommit, backend.Git, tftypes.String)
+	setCheckpoint(aGitBlob, backend.Git, tftypes.String)
+	setCheckpoint(aClusterRV, backend.Kubernetes, tftypes.String)
+	setCheckpoint(aNetBoxIDs, backend.NetBox, intMapType)
+	if !has(backend.Kubernetes) {
+		plan[aClusterUID] = tfNull(tftypes.String)
+	} else if s, ok := strVal(state[aClusterUID]); ok && !creating {
+		plan[aClusterUID] = tfStr(s)
+	} else {
+		plan[aClusterUID] = tfUnknown(tftypes.String)
+	}
+	if unchanged {
+		plan[aBackendDigests] = state[aBackendDigests]
+	} else {
+		plan[aBackendDigests] = tfUnknown(strMapType)
+	}
+	for _, b := range sortedKeys(drift) {
+		diags.warnf(path.Root(aDrift), "Drift in "+b, "%s %s: %s. The plan updates it back to the configuration.", r.spec.Kind, d.Ref.Name, drift[b])
+	}
+	if !creating {
+		for _, f := range r.spec.Immutable {
+			node := r.spec.CRD.Spec.Field(f)
+			if node == nil {
+				continue
+			}
+			if state[node.TF].IsNull() != plan[node.TF].IsNull() {
+				resp.RequiresReplace = append(resp.RequiresReplace, path.Root(node.TF))
+			}
+		}
+	}
+	resp.Plan.Raw = tftypes.NewValue(typ, plan)
+}
+
+// gitPathFromDescribe takes the file path from the Git backend's description ("path: write ...").
+func gitPathFromDescribe(s string) string {
+	for _, f := range strings.Fields(s) {
+		if strings.HasSuffix(f, ".yaml") {
+			return strings.Trim(f, "`'\",;")
+		}
+	}
+	return ""
+}
+
+func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.write(ctx, req.Plan.Raw, false, stateRef{&resp.State}, &resp.Diagnostics)
+}
+
+func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.write(ctx, req.Plan.Raw, true, stateRef{&resp.State}, &resp.Diagnostics)
+}
+
+func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, update bool, st stateSetter, out diagAppender) {
+	diags := &diagnostics{}
+	defer func() { out.Append(diags.d...) }()
+	if r.eng == nil {
+		diags.errorf(path.Empty(), "Provider not configured", "The provider has no backend configured.")
+		return
+	}
+	rd, ok := r.render(ctx, r.eng, planned, diags)
+	if !ok || diags.hasError() {
+		if !diags.hasError() {
+			diags.errorf(path.Empty(), "Unknown values at apply", "Some values are still unknown at apply time; this is a bug in the provider.")
+		}
+		return
+	}
+	// The cascade runs again against the fabric as this process sees it now; nothing is written on error.
+	ds, _ := r.eng.ValidatePlan(ctx, rd.d)
+	diags.cascade(r.spec, ds)
+	if diags.hasError() {
+		return
+	}
+	res, err := r.eng.Apply(ctx, rd.d, update)
+	if err != nil {
+		diags.sagaError(r.spec.Kind, rd.d.Ref, "apply", err)
+		return
+	}
+	m := attrs(planned)
+	applyCheckpoints(m, res)
+	m[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
+	st.setRaw(tftypes.NewValue(planned.Type(), m))
+}
+
+// applyCheckpoints copies what each backend reported after a write or read into the state attributes.
+func applyCheckpoints(m map[string]tftypes.Value, res engine.Result) {
+	digests := map[string]string{}
+	for name, s := range res {
+		if s.Exists {
+			digests[name] = s.Digest
+		}
+	}
+	m[aBackendDigests] = tfStrMap(digests)
+	if g, ok := res[backend.Git]; ok {
+		m[aGitPath] = tfStrOrNull(g.Checkpoint["path"])
+		m[aGitCommit] = tfStrOrNull(g.Checkpoint["commit"])
+		m[aGitBlob] = tfStrOrNull(g.Checkpoint["blob"])
+	}
+	if k, ok := res[backend.Kubernetes]; ok {
+		m[aClusterUID] = tfStrOrNull(k.Checkpoint["uid"])
+		m[aClusterRV] = tfStrOrNull(k.Checkpoint["resource_version"])
+	}
+	if n, ok := res[backend.NetBox]; ok {
+		ids := map[string]int64{}
+		for k, v := range n.Checkpoint {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				ids[k] = id
+			}
+		}
+		m[aNetBoxIDs] = tfIntMap(ids)
+	}
+}
+
+func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	diags := &diagnostics{}
+	defer func() { resp.Diagnostics.Append(diags.d...) }()
+	if r.eng == nil {
+		return
+	}
+	m := attrs(req.State.Raw)
+	name, _ := strVal(m[aName])
+	ns, ok := strVal(m[aNamespace])
+	if !ok {
+		ns = "default"
+	}
+	ref := backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}
+	manifest, imported := strVal(m[aManifest])
+	if !imported || manifest == "" {
+		r.readImport(ctx, ref, req.State.Raw.Type(), stateRef{&resp.State}, diags)
+		return
+	}
+	res, err := r.eng.Read(ctx, ref)
+	if err != nil {
+		diags.errorf(path.Empty(), "Cannot refresh "+r.spec.Kind+" "+ref.Namespace+"/"+ref.Name, "%v", err)
+		return
+	}
+	anyExists := false
+	for _, s := range res {
+		anyExists = anyExists || s.Exists
+	}
+	if !anyExists {
+		resp.State.RemoveResource(ctx) // gone from every backend: Terraform plans a create
+		return
+	}
+	checkpoint, _ := strMapVal(m[aBackendDigests])
+	drift := map[string]string{}
+	for name, s := range res {
+		switch {
+		case !s.Exists:
+			drift[name] = "the object is missing from " + name
+		case checkpoint != nil && checkpoint[name] != "" && s.Digest != checkpoint[name]:
+			drift[name] = name + " holds a different object than the checkpoint (changed outside Terraform)"
+		}
+	}
+	// When a backend that holds whole objects drifted, show its content so the plan diffs attributes.
+	for _, name := range []string{backend.Kubernetes, backend.Git} {
+		s, ok := res[name]
+		if _, drifted := drift[name]; ok && drifted && s.Exists && s.Object != nil {
+			if err := r.setFromManifest(m, s.Object.Manifest); err != nil {
+				diags.warnf(path.Empty(), "Cannot show the drifted object", "%v", err)
+			}
+			break
+		}
+	}
+	m[aDrift] = tfStrMap(drift)
+	if len(drift) == 0 {
+		applyCheckpoints(m, res)
+	}
+	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), m)
+}
+
+// setFromManifest sets metadata and spec attributes from a manifest read from a backend.
+func (r *fabricResource) setFromManifest(m map[string]tftypes.Value, manifest map[string]any) error {
+	md, _ := manifest["metadata"].(map[string]any)
+	m[aLabels] = tfStrMap(anyStringMap(md["labels"], ""))
+	m[aAnnotations] = tfStrMap(anyStringMap(md["annotations"], backend.OwnerAnnotation))
+	if r.spec.CRD.Spec == nil {
+		return nil
+	}
+	spec, _ := manifest["spec"].(map[string]any)
+	v, err := r.spec.CRD.Spec.ToValue(spec)
+	if err != nil {
+		return err
+	}
+	if spec == nil {
+		v, _ = r.spec.CRD.Spec.ToValue(map[string]any{})
+	}
+	for k, x := range attrs(v) {
+		m[k] = x
+	}
+	return nil
+}
+
+func anyStringMap(x any, drop string) map[string]string {
+	in, _ := x.(map[string]any)
+	if len(in) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range in {
+		if k != drop {
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// readImport fills a state that holds only name and namespace (after import) from the backend that holds
+// whole objects, and the checkpoints from every backend.
+func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tftypes.Type, st stateSetter, diags *diagnostics) {
+	src := r.eng.Source()
+	if src == nil {
+		diags.errorf(path.Root(aName), "Import needs Git or Kubernetes", "%s %s cannot be imported from NetBox alone: NetBox does not hold the whole object. Configure the git or kubernetes backend.", r.spec.Kind, ref.Name)
+		return
+	}
+	s, err := src.Get(ctx, ref)
+	if err != nil {
+		diags.errorf(path.Root(aName), "Cannot read "+ref.String(), "%s: %v", src.Name(), err)
+		return
+	}
+	if !s.Exists || s.Object == nil {
+		diags.errorf(path.Root(aName), "Cannot import "+ref.String(), "%s holds no %s named %q in namespace %q.", src.Name(), ref.Kind, ref.Name, ref.Namespace)
+		return
+	}
+	m := map[string]tftypes.Value{}
+	for name, at := range typ.(tftypes.Object).AttributeTypes {
+		m[name] = tfNull(at)
+	}
+	m[aName], m[aNamespace], m[aID] = tfStr(ref.Name), tfStr(ref.Namespace), tfStr(ref.Namespace+"/"+ref.Name)
+	if err := r.setFromManifest(m, s.Object.Manifest); err != nil {
+		diags.errorf(path.Empty(), "Cannot import "+ref.String(), "%v", err)
+		return
+	}
+	// Render what the configuration would produce from the imported object, so that the next plan is empty
+	// when the configuration matches.
+	rd, ok := r.render(ctx, r.eng, tftypes.NewValue(typ, m), diags)
+	if !ok {
+		return
+	}
+	m[aManifest] = tfStr(rd.d.YAML)
+	m[aBackendChanges] = tfStrMap(rd.d.Describe)
+	res, err := r.eng.Read(ctx, ref)
+	if err != nil {
+		diags.errorf(path.Empty(), "Cannot read "+ref.String(), "%v", err)
+		return
+	}
+	applyCheckpoints(m, res)
+	m[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
+	st.setRaw(tftypes.NewValue(typ, m))
+}
+
+func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	diags := &diagnostics{}
+	defer func() { resp.Diagnostics.Append(diags.d...) }()
+	if r.eng == nil {
+		diags.errorf(path.Empty(), "Provider not configured", "The provider has no backend configured.")
+		return
+	}
+	m := attrs(req.State.Raw)
+	name, _ := strVal(m[aName])
+	ns, ok := strVal(m[aNamespace])
+	if !ok {
+		ns = "default"
+	}
+	ref := backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}
+	diags.cascade(r.spec, r.eng.ValidateDelete(ctx, ref))
+	if diags.hasError() {
+		return
+	}
+	if err := r.eng.Delete(ctx, ref); err != nil {
+		diags.sagaError(r.spec.Kind, ref, "delete", err)
+	}
+}
+
+func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, name := "default", req.ID
+	if i := strings.IndexByte(req.ID, '/'); i >= 0 {
+		ns, name = req.ID[:i], req.ID[i+1:]
+	}
+	if name == "" {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected NAME or NAMESPACE/NAME, got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aName), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aNamespace), ns)...)
+}
+
+func cloneJSON(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return deepCopy(reflect.ValueOf(m)).(map[string]any)
+}
+
+func deepCopy(v reflect.Value) any {
+	switch x := v.Interface().(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if e == nil {
+				out[k] = nil
+				continue
+			}
+			out[k] = deepCopy(reflect.ValueOf(e))
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			if e == nil {
+				continue
+			}
+			out[i] = deepCopy(reflect.ValueOf(e))
+		}
+		return out
+	default:
+		return x
+	}
+}
