@@ -1,0 +1,734 @@
+package git
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
+)
+
+// fixture is one remote repository and a backend pointed at it.
+type fixture struct {
+	b       *Backend
+	dir     string // bare repository on disk
+	url     string
+	srv     *gitserver.Server
+	newBack func() *Backend
+}
+
+var repoSeq atomic.Int64
+
+func newHTTP(t *testing.T) *fixture {
+	t.Helper()
+	srv, err := gitserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	name := fmt.Sprintf("fab%d", repoSeq.Add(1))
+	u, err := srv.NewRepo(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{dir: srv.RepoDir(name), url: u, srv: srv}
+	f.newBack = func() *Backend { return New(Config{URL: u, Username: srv.Username, Password: srv.Password}) }
+	f.b = f.newBack()
+	return f
+}
+
+func newFile(t *testing.T) *fixture {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "fab.git")
+	u, err := gitserver.NewFileRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{dir: dir, url: u}
+	f.newBack = func() *Backend { return New(Config{URL: u}) }
+	f.b = f.newBack()
+	return f
+}
+
+func transports(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Run("http", func(t *testing.T) { fn(t, newHTTP(t)) })
+	t.Run("file", func(t *testing.T) { fn(t, newFile(t)) })
+}
+
+func vpc(name, subnet string, owned bool) backend.Object {
+	return fabricObject("VPC", "default", name, subnet, owned)
+}
+
+func fabricObject(kind, ns, name, subnet string, owned bool) backend.Object {
+	md := map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"fabric.githedgehog.com/test": "yes"}}
+	if owned {
+		md["annotations"] = map[string]any{backend.OwnerAnnotation: backend.OwnerValue}
+	}
+	return backend.Object{
+		Ref:        backend.Ref{Kind: kind, Namespace: ns, Name: name},
+		APIVersion: "vpc.githedgehog.com/v1beta1",
+		Manifest: map[string]any{
+			"apiVersion": "vpc.githedgehog.com/v1beta1",
+			"kind":       kind,
+			"metadata":   md,
+			"spec":       map[string]any{"subnets": map[string]any{"default": map[string]any{"subnet": subnet, "vlan": 1001}}},
+		},
+	}
+}
+
+func mustYAML(t *testing.T, obj backend.Object) []byte {
+	t.Helper()
+	b, err := backend.YAML(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func logOf(t *testing.T, dir string) []gitserver.Commit {
+	t.Helper()
+	l, err := gitserver.Log(dir, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func readRemote(t *testing.T, dir, path string) ([]byte, bool) {
+	t.Helper()
+	b, ok, err := gitserver.ReadFile(dir, "main", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, ok
+}
+
+func gitOut(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("git", append([]string{"--git-dir", dir}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v: %s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestPutGetListUpdateDelete(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		b := f.b
+		if err := b.Check(ctx); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+		v1 := vpc("vpc-1", "10.0.1.0/24", true)
+		if st, err := b.Get(ctx, v1.Ref); err != nil || st.Exists {
+			t.Fatalf("Get before create: %+v %v", st, err)
+		}
+
+		prior, after, err := b.Put(ctx, v1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := mustYAML(t, v1)
+		got, ok := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml")
+		if !ok || !bytes.Equal(got, want) {
+			t.Fatalf("remote file %q, want %q", got, want)
+		}
+		log := logOf(t, f.dir)
+		if len(log) != 2 || log[0].Message != "create VPC default/vpc-1" {
+			t.Fatalf("log %+v", log)
+		}
+		if prior.Exists || !after.Exists || !after.Owned {
+			t.Fatalf("prior %+v after %+v", prior, after)
+		}
+		if after.Checkpoint["path"] != "fabric/vpc/vpc-1.yaml" || after.Checkpoint["commit"] != log[0].Hash ||
+			after.Checkpoint["blob"] != gitOut(t, f.dir, "rev-parse", "main:fabric/vpc/vpc-1.yaml") {
+			t.Fatalf("checkpoint %v", after.Checkpoint)
+		}
+		if prior.Checkpoint["commit"] != log[1].Hash {
+			t.Fatalf("prior checkpoint %v", prior.Checkpoint)
+		}
+		if after.Digest != b.Digest(v1) {
+			t.Fatalf("after digest %s != %s", after.Digest, b.Digest(v1))
+		}
+
+		// A fresh backend (cold clone) reads back the same state.
+		st, err := f.newBack().Get(ctx, v1.Ref)
+		if err != nil || !st.Exists || !st.Owned || st.Digest != b.Digest(v1) || st.Object == nil ||
+			st.Object.Kind != "VPC" || st.Object.Name != "vpc-1" || st.Object.APIVersion != v1.APIVersion {
+			t.Fatalf("Get: %+v %v", st, err)
+		}
+
+		// Same object again: no commit.
+		if _, again, err := b.Put(ctx, v1, false); err != nil || again.Checkpoint["commit"] != log[0].Hash {
+			t.Fatalf("idempotent put: %v %v", again.Checkpoint, err)
+		}
+		if n := len(logOf(t, f.dir)); n != 2 {
+			t.Fatalf("idempotent put made a commit: %d commits", n)
+		}
+
+		// Update.
+		v1b := vpc("vpc-1", "10.0.2.0/24", true)
+		prior, after, err = b.Put(ctx, v1b, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !prior.Exists || prior.Digest != b.Digest(v1) || after.Digest != b.Digest(v1b) || b.Digest(v1) == b.Digest(v1b) {
+			t.Fatalf("update digests prior %s after %s", prior.Digest, after.Digest)
+		}
+		if got, _ := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml"); !bytes.Equal(got, mustYAML(t, v1b)) {
+			t.Fatalf("after update %q", got)
+		}
+		if m := logOf(t, f.dir)[0].Message; m != "update VPC default/vpc-1" {
+			t.Fatalf("message %q", m)
+		}
+
+		// More objects, another kind, another namespace (stored in a namespace directory), and a
+		// default-namespace name that sorts next to that directory (git tree order).
+		others := []backend.Object{
+			vpc("vpc-2", "10.0.3.0/24", true),
+			fabricObject("VPCAttachment", "default", "x", "", true),
+			fabricObject("VPC", "team", "n", "10.9.0.0/24", true),
+			vpc("team-a", "10.0.4.0/24", true),
+		}
+		for _, o := range others {
+			if _, _, err := b.Put(ctx, o, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files, err := gitserver.ListFiles(f.dir, "main", "fabric")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFiles := "fabric/vpc/team-a.yaml fabric/vpc/team/n.yaml fabric/vpc/vpc-1.yaml fabric/vpc/vpc-2.yaml fabric/vpcattachment/x.yaml"
+		if strings.Join(files, " ") != wantFiles {
+			t.Fatalf("files %v", files)
+		}
+		gitOut(t, f.dir, "fsck", "--strict", "--no-dangling")
+
+		list, err := b.List(ctx, "VPC")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 4 || list["vpc-1"].Digest != b.Digest(v1b) || list["vpc-2"].Digest != b.Digest(others[0]) ||
+			list["team/n"].Digest != b.Digest(others[2]) || list["team/n"].Object.Namespace != "team" || !list["team-a"].Owned {
+			t.Fatalf("list %v", list)
+		}
+		if l, err := b.List(ctx, "Switch"); err != nil || len(l) != 0 {
+			t.Fatalf("list of an absent kind: %v %v", l, err)
+		}
+
+		// Delete.
+		prior, err = b.Delete(ctx, v1.Ref)
+		if err != nil || !prior.Exists || prior.Digest != b.Digest(v1b) {
+			t.Fatalf("delete: %+v %v", prior, err)
+		}
+		if _, ok := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml"); ok {
+			t.Fatal("file still there after delete")
+		}
+		log = logOf(t, f.dir)
+		if log[0].Message != "delete VPC default/vpc-1" {
+			t.Fatalf("message %q", log[0].Message)
+		}
+		prior, err = b.Delete(ctx, v1.Ref)
+		if err != nil || prior.Exists || len(logOf(t, f.dir)) != len(log) {
+			t.Fatalf("second delete: %+v %v", prior, err)
+		}
+		if st, err := b.Get(ctx, v1.Ref); err != nil || st.Exists {
+			t.Fatalf("Get after delete %+v %v", st, err)
+		}
+		// Deleting the last file of a directory removes the directory.
+		if _, err := b.Delete(ctx, others[1].Ref); err != nil {
+			t.Fatal(err)
+		}
+		if fs, _ := gitserver.ListFiles(f.dir, "main", "fabric/vpcattachment"); len(fs) != 0 {
+			t.Fatalf("vpcattachment files %v", fs)
+		}
+		gitOut(t, f.dir, "fsck", "--strict", "--no-dangling")
+	})
+}
+
+func TestRestore(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		b := f.b
+		p := "fabric/vpc/vpc-1.yaml"
+		v1 := vpc("vpc-1", "10.0.1.0/24", true)
+
+		// Rollback of a create removes the file.
+		prior, _, err := b.Put(ctx, v1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Restore(ctx, v1.Ref, prior); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := readRemote(t, f.dir, p); ok {
+			t.Fatal("file survived rollback of create")
+		}
+		log := logOf(t, f.dir)
+		if len(log) != 3 || log[0].Message != "rollback VPC default/vpc-1" || log[1].Message != "create VPC default/vpc-1" {
+			t.Fatalf("log %+v", log)
+		}
+
+		// Rollback of an update puts back the exact previous bytes (even when not what YAML() renders).
+		handmade := []byte("# kept by hand\n" + string(mustYAML(t, v1)))
+		if _, err := gitserver.CommitFile(f.dir, "main", p, handmade, "hand edit"); err != nil {
+			t.Fatal(err)
+		}
+		prior, _, err = b.Put(ctx, vpc("vpc-1", "10.0.9.0/24", true), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Restore(ctx, v1.Ref, prior); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := readRemote(t, f.dir, p); !bytes.Equal(got, handmade) {
+			t.Fatalf("after rollback of update %q", got)
+		}
+
+		// Rollback of a delete puts the file back.
+		prior, err = b.Delete(ctx, v1.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Restore(ctx, v1.Ref, prior); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := readRemote(t, f.dir, p); !bytes.Equal(got, handmade) {
+			t.Fatalf("after rollback of delete %q", got)
+		}
+		log = logOf(t, f.dir)
+		msgs := []string{}
+		for _, c := range log {
+			msgs = append(msgs, c.Message)
+		}
+		wantMsgs := "rollback VPC default/vpc-1|delete VPC default/vpc-1|rollback VPC default/vpc-1|update VPC default/vpc-1|" +
+			"hand edit|rollback VPC default/vpc-1|create VPC default/vpc-1|Initial commit"
+		if strings.Join(msgs, "|") != wantMsgs {
+			t.Fatalf("history %q", msgs)
+		}
+		// Restoring what is already there makes no commit.
+		if err := b.Restore(ctx, v1.Ref, prior); err != nil || len(logOf(t, f.dir)) != len(log) {
+			t.Fatalf("no-op restore: %v", err)
+		}
+		// A prior given only as an Object (no Restore data) is rendered with backend.YAML.
+		if err := b.Restore(ctx, v1.Ref, backend.State{Exists: true, Object: &v1}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := readRemote(t, f.dir, p); !bytes.Equal(got, mustYAML(t, v1)) {
+			t.Fatalf("restore from object %q", got)
+		}
+	})
+}
+
+func TestPushRejectedByHook(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		if _, _, err := f.b.Put(ctx, vpc("a", "10.0.0.0/24", true), false); err != nil {
+			t.Fatal(err)
+		}
+		before := logOf(t, f.dir)
+		if err := gitserver.RejectPushes(f.dir, true); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := f.b.Put(ctx, vpc("b", "10.0.1.0/24", true), false)
+		var be *backend.Error
+		if !errors.As(err, &be) || be.Backend != backend.Git || be.Op != "put" || be.Ref.Name != "b" {
+			t.Fatalf("error %T %v", err, err)
+		}
+		if !strings.Contains(err.Error(), gitserver.RejectMessage) {
+			t.Fatalf("error does not carry the remote's message: %v", err)
+		}
+		after := logOf(t, f.dir)
+		if len(after) != len(before) || after[0].Hash != before[0].Hash {
+			t.Fatalf("remote changed: %+v", after)
+		}
+		if _, ok := readRemote(t, f.dir, "fabric/vpc/b.yaml"); ok {
+			t.Fatal("rejected file reached the remote")
+		}
+		// Once the hook is gone the same backend writes again, on top of the real remote head.
+		if err := gitserver.RejectPushes(f.dir, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.b.Put(ctx, vpc("b", "10.0.1.0/24", true), false); err != nil {
+			t.Fatal(err)
+		}
+		if l := logOf(t, f.dir); len(l) != len(before)+1 {
+			t.Fatalf("log %+v", l)
+		}
+	})
+}
+
+func TestOutOfBandCommitIsKept(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		if _, err := f.b.Get(ctx, backend.Ref{Kind: "VPC", Name: "warm"}); err != nil { // clone first
+			t.Fatal(err)
+		}
+		var oob string
+		pushes := 0
+		f.b.beforePush = func() {
+			pushes++
+			if oob == "" {
+				h, err := gitserver.CommitFile(f.dir, "main", "fabric/vpc/other.yaml", []byte("other: true\n"), "out of band")
+				if err != nil {
+					t.Error(err)
+				}
+				oob = h
+			}
+		}
+		_, after, err := f.b.Put(ctx, vpc("mine", "10.0.0.0/24", true), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pushes != 2 {
+			t.Fatalf("pushes %d, want 2 (one rejected, one retried)", pushes)
+		}
+		log := logOf(t, f.dir)
+		if len(log) != 3 || log[0].Message != "create VPC default/mine" || log[1].Hash != oob {
+			t.Fatalf("log %+v", log)
+		}
+		if after.Checkpoint["commit"] != log[0].Hash {
+			t.Fatalf("checkpoint %v", after.Checkpoint)
+		}
+		for _, p := range []string{"fabric/vpc/other.yaml", "fabric/vpc/mine.yaml"} {
+			if _, ok := readRemote(t, f.dir, p); !ok {
+				t.Fatalf("%s lost", p)
+			}
+		}
+	})
+}
+
+func TestConcurrentPuts(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const n = 16
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := f.b
+				if i%2 == 1 { // half through other Backend instances of the same repository
+					b = f.newBack()
+				}
+				_, _, err := b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", i), fmt.Sprintf("10.0.%d.0/24", i), true), false)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		assertOneCommitEach(t, f.dir, n)
+	})
+}
+
+// TestContendedWriters lets writers race on the remote (no shared in-process lock, as separate provider
+// processes would): non-fast-forward pushes are retried and nothing is lost.
+func TestContendedWriters(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const writers, each = 4, 4
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			b := f.newBack()
+			b.lock = &sync.Mutex{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					_, _, err := b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", w*each+i), "10.0.0.0/24", true), false)
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		assertOneCommitEach(t, f.dir, writers*each)
+	})
+}
+
+func assertOneCommitEach(t *testing.T, dir string, n int) {
+	t.Helper()
+	files, err := gitserver.ListFiles(dir, "main", "fabric/vpc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != n {
+		t.Fatalf("%d files, want %d: %v", len(files), n, files)
+	}
+	log := logOf(t, dir)
+	if len(log) != n+1 {
+		t.Fatalf("%d commits, want %d", len(log), n+1)
+	}
+	seen := map[string]bool{}
+	for _, c := range log[:n] {
+		if seen[c.Message] || !strings.HasPrefix(c.Message, "create VPC default/vpc-") {
+			t.Fatalf("unexpected or duplicate commit %q", c.Message)
+		}
+		seen[c.Message] = true
+	}
+	for i := range n {
+		if !seen[fmt.Sprintf("create VPC default/vpc-%02d", i)] {
+			t.Fatalf("commit for vpc-%02d missing", i)
+		}
+	}
+	// Linear history: every commit has one parent except the first.
+	if out := gitOut(t, dir, "rev-list", "--merges", "main"); out != "" {
+		t.Fatalf("merges in history: %s", out)
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	f := newHTTP(t)
+	ctx := context.Background()
+	b := New(Config{URL: f.url, Username: f.srv.Username, Password: "nope"})
+	_, _, err := b.Put(ctx, vpc("a", "10.0.0.0/24", true), false)
+	var be *backend.Error
+	if !errors.As(err, &be) || be.Backend != backend.Git || !errors.Is(err, transport.ErrAuthenticationRequired) ||
+		!strings.Contains(err.Error(), "authentication to "+f.url+" failed") {
+		t.Fatalf("error %v", err)
+	}
+	if err := b.Check(ctx); !errors.Is(err, transport.ErrAuthenticationRequired) {
+		t.Fatalf("Check: %v", err)
+	}
+	if _, err := New(Config{URL: f.url}).Get(ctx, backend.Ref{Kind: "VPC", Name: "a"}); !errors.Is(err, transport.ErrAuthenticationRequired) {
+		t.Fatalf("no credentials: %v", err)
+	}
+	if l := logOf(t, f.dir); len(l) != 1 {
+		t.Fatalf("remote changed: %+v", l)
+	}
+}
+
+func TestAdoptAndNotOwned(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		foreign := vpc("vpc-1", "10.0.0.0/24", false)
+		content := mustYAML(t, foreign)
+		if _, err := gitserver.CommitFile(f.dir, "main", "fabric/vpc/vpc-1.yaml", content, "someone else"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.b.Get(ctx, foreign.Ref)
+		if err != nil || !st.Exists || st.Owned {
+			t.Fatalf("Get foreign: %+v %v", st, err)
+		}
+		mine := vpc("vpc-1", "10.0.1.0/24", true)
+		_, _, err = f.b.Put(ctx, mine, false)
+		var be *backend.Error
+		if !errors.Is(err, backend.ErrNotOwned) || !errors.As(err, &be) || be.Backend != backend.Git {
+			t.Fatalf("Put over foreign: %v", err)
+		}
+		if got, _ := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml"); !bytes.Equal(got, content) || len(logOf(t, f.dir)) != 2 {
+			t.Fatal("remote changed by a refused put")
+		}
+		prior, after, err := f.b.Put(ctx, mine, true)
+		if err != nil || !prior.Exists || prior.Owned || !after.Owned {
+			t.Fatalf("adopt: %+v %+v %v", prior, after, err)
+		}
+		if got, _ := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml"); !bytes.Equal(got, mustYAML(t, mine)) {
+			t.Fatalf("after adopt %q", got)
+		}
+		// Now owned: a normal put updates it.
+		if _, _, err := f.b.Put(ctx, vpc("vpc-1", "10.0.2.0/24", true), false); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestDrift(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		v := vpc("vpc-1", "10.0.0.0/24", true)
+		if _, _, err := f.b.Put(ctx, v, false); err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.b.Get(ctx, v.Ref)
+		if err != nil || st.Digest != f.b.Digest(v) {
+			t.Fatalf("in sync: %s vs %s (%v)", st.Digest, f.b.Digest(v), err)
+		}
+		edited := bytes.Replace(mustYAML(t, v), []byte("10.0.0.0/24"), []byte("10.6.6.0/24"), 1)
+		if _, err := gitserver.CommitFile(f.dir, "main", "fabric/vpc/vpc-1.yaml", edited, "drift"); err != nil {
+			t.Fatal(err)
+		}
+		st, err = f.b.Get(ctx, v.Ref)
+		if err != nil || !st.Exists || st.Digest == f.b.Digest(v) || st.Digest != f.b.Digest(vpc("vpc-1", "10.6.6.0/24", true)) {
+			t.Fatalf("drift not seen: %+v %v", st, err)
+		}
+		list, err := f.b.List(ctx, "VPC")
+		if err != nil || list["vpc-1"].Digest != st.Digest {
+			t.Fatalf("List digest %v %v", list, err)
+		}
+		// Garbage in the file is drift too, not an error.
+		if _, err := gitserver.CommitFile(f.dir, "main", "fabric/vpc/vpc-1.yaml", []byte("{not yaml"), "broken"); err != nil {
+			t.Fatal(err)
+		}
+		st, err = f.b.Get(ctx, v.Ref)
+		if err != nil || !st.Exists || st.Owned || st.Digest == f.b.Digest(v) {
+			t.Fatalf("broken file: %+v %v", st, err)
+		}
+		if _, _, err := f.b.Put(ctx, v, false); !errors.Is(err, backend.ErrNotOwned) {
+			t.Fatalf("put over broken file: %v", err)
+		}
+	})
+}
+
+func TestLazyAndCheck(t *testing.T) {
+	var hits atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.NotFound(w, r)
+	}))
+	defer ts.Close()
+	b := New(Config{URL: ts.URL + "/x.git", Token: "t"})
+	v := vpc("vpc-1", "10.0.0.0/24", true)
+	if d := b.Describe(v); !strings.Contains(d, "fabric/vpc/vpc-1.yaml") || !strings.Contains(d, "branch main") {
+		t.Fatalf("Describe %q", d)
+	}
+	_ = b.Digest(v)
+	_ = b.Handles("VPC")
+	if hits.Load() != 0 {
+		t.Fatalf("New/Describe/Digest touched the network %d times", hits.Load())
+	}
+	if err := b.Check(context.Background()); err == nil || hits.Load() == 0 {
+		t.Fatalf("Check against a non-git server: %v", err)
+	}
+
+	f := newHTTP(t)
+	ctx := context.Background()
+	if err := f.b.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	nb := New(Config{URL: f.url, Branch: "nope", Username: f.srv.Username, Password: f.srv.Password})
+	if err := nb.Check(ctx); err == nil || !strings.Contains(err.Error(), `branch "nope" does not exist`) {
+		t.Fatalf("Check missing branch: %v", err)
+	}
+	// A write to a missing branch creates it on top of nothing (never touching main).
+	if _, _, err := nb.Put(ctx, v, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := nb.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := gitserver.ReadFile(f.dir, "nope", "fabric/vpc/vpc-1.yaml"); !ok {
+		t.Fatal("file not on new branch")
+	}
+	if l := logOf(t, f.dir); len(l) != 1 {
+		t.Fatalf("main changed: %+v", l)
+	}
+}
+
+func TestBadNames(t *testing.T) {
+	b := New(Config{URL: "file:///nonexistent"})
+	for _, r := range []backend.Ref{{Kind: "VPC", Name: "../x"}, {Kind: "VPC", Name: ""}, {Kind: "a/b", Name: "x"}, {Kind: "VPC", Namespace: "..", Name: "x"}} {
+		if _, err := b.Path(r); err == nil {
+			t.Fatalf("%v accepted", r)
+		}
+		if _, err := b.Get(context.Background(), r); err == nil {
+			t.Fatalf("Get %v accepted", r)
+		}
+	}
+	if p, _ := New(Config{URL: "x", PathPrefix: "/clusters/a/"}).Path(backend.Ref{Kind: "VPCAttachment", Name: "x"}); p != "clusters/a/vpcattachment/x.yaml" {
+		t.Fatalf("path %q", p)
+	}
+}
+
+// TestTimings measures 100 sequential Puts over HTTP and a List of 500 objects.
+func TestTimings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	f := newHTTP(t)
+	ctx := context.Background()
+	start := time.Now()
+	for i := range 100 {
+		if _, _, err := f.b.Put(ctx, vpc(fmt.Sprintf("seq-%03d", i), "10.0.0.0/24", true), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seq := time.Since(start)
+
+	files := map[string][]byte{}
+	for i := range 500 {
+		o := fabricObject("Connection", "default", fmt.Sprintf("conn-%03d", i), "10.1.0.0/24", true)
+		files[fmt.Sprintf("fabric/connection/conn-%03d.yaml", i)] = mustYAML(t, o)
+	}
+	if _, err := gitserver.CommitFiles(f.dir, "main", files, "500 connections"); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	list, err := f.b.List(ctx, "Connection")
+	if err != nil || len(list) != 500 {
+		t.Fatalf("list: %d %v", len(list), err)
+	}
+	cold := time.Since(start)
+	start = time.Now()
+	if list, err = f.b.List(ctx, "Connection"); err != nil || len(list) != 500 {
+		t.Fatalf("list: %d %v", len(list), err)
+	}
+	warm := time.Since(start)
+	start = time.Now()
+	list, err = New(Config{URL: f.url, Username: f.srv.Username, Password: f.srv.Password}).List(ctx, "Connection")
+	if err != nil || len(list) != 500 {
+		t.Fatalf("list: %d %v", len(list), err)
+	}
+	fresh := time.Since(start)
+	t.Logf("100 sequential Puts over HTTP: %v (%v/put); List 500 (fetching them): %v; again: %v; fresh clone: %v",
+		seq, seq/100, cold, warm, fresh)
+}
+
+// TestBatchAndPrefix checks that applyChanges can put several objects in one commit and that the message
+// prefix is applied.
+func TestBatchAndPrefix(t *testing.T) {
+	f := newFile(t)
+	b := New(Config{URL: f.url, CommitMessagePrefix: "[hh] ", AuthorName: "Bot", AuthorEmail: "bot@example.com"})
+	ctx := context.Background()
+	var cs []change
+	for _, n := range []string{"a", "b"} {
+		o := vpc(n, "10.0.0.0/24", true)
+		p, _ := b.Path(o.Ref)
+		cs = append(cs, change{ref: o.Ref, path: p, content: mustYAML(t, o)})
+	}
+	b.lock.Lock()
+	res, err := b.applyChanges(ctx, cs, "")
+	b.lock.Unlock()
+	if err != nil || res.commit.IsZero() || len(res.blobs) != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	log := logOf(t, f.dir)
+	if len(log) != 2 || log[0].Message != "[hh] apply 2 objects\n\ncreate VPC default/a\ncreate VPC default/b" {
+		t.Fatalf("log %+v", log)
+	}
+	if a := gitOut(t, f.dir, "log", "-1", "--format=%an <%ae>", "main"); a != "Bot <bot@example.com>" {
+		t.Fatalf("author %q", a)
+	}
+	if _, _, err := b.Put(ctx, vpc("a", "10.0.1.0/24", true), false); err != nil {
+		t.Fatal(err)
+	}
+	if m := logOf(t, f.dir)[0].Message; m != "[hh] update VPC default/a" {
+		t.Fatalf("message %q", m)
+	}
+}

@@ -1,0 +1,273 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/memory"
+	"sigs.k8s.io/yaml"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+)
+
+// RestoreData is this backend's State.Restore: the exact file an object had (or its absence).
+type RestoreData struct {
+	Path    string
+	Exists  bool
+	Content []byte
+}
+
+// Get reads the object's file at the freshly fetched branch head.
+func (b *Backend) Get(ctx context.Context, ref backend.Ref) (backend.State, error) {
+	p, err := b.path(ref)
+	if err != nil {
+		return backend.State{}, wrap("get", ref, err)
+	}
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	s, err := b.fetch(ctx)
+	if err != nil {
+		return backend.State{}, wrap("get", ref, err)
+	}
+	f, err := b.read(s, p)
+	if err != nil {
+		return backend.State{}, wrap("get", ref, err)
+	}
+	return stateOf(ref, f, s.head), nil
+}
+
+// List fetches once and reads every object of the kind. Keys are names; objects outside the default
+// namespace are keyed "<namespace>/<name>".
+func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.State, error) {
+	ref := backend.Ref{Kind: kind}
+	if err := validSegment("kind", kind); err != nil {
+		return nil, wrap("list", ref, err)
+	}
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	s, err := b.fetch(ctx)
+	if err != nil {
+		return nil, wrap("list", ref, err)
+	}
+	out := map[string]backend.State{}
+	if s.tree == nil {
+		return out, nil
+	}
+	dir := b.kindDir(kind)
+	t, err := s.tree.Tree(dir)
+	if errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, wrap("list", ref, err)
+	}
+	add := func(t *object.Tree, ns, dir string) error {
+		for _, e := range t.Entries {
+			name, ok := strings.CutSuffix(e.Name, ".yaml")
+			if !ok || !e.Mode.IsFile() || name == "" {
+				continue
+			}
+			content, err := b.blob(e.Hash)
+			if err != nil {
+				return err
+			}
+			r := backend.Ref{Kind: kind, Namespace: ns, Name: name}
+			key := name
+			if ns != "default" {
+				key = ns + "/" + name
+			}
+			f := file{path: dir + "/" + e.Name, exists: true, content: content, blob: e.Hash}
+			out[key] = stateOf(r, f, s.head)
+		}
+		return nil
+	}
+	if err := add(t, "default", dir); err != nil {
+		return nil, wrap("list", ref, err)
+	}
+	for _, e := range t.Entries {
+		if e.Mode != filemode.Dir {
+			continue
+		}
+		sub, err := t.Tree(e.Name)
+		if err != nil {
+			return nil, wrap("list", ref, err)
+		}
+		if err := add(sub, e.Name, dir+"/"+e.Name); err != nil {
+			return nil, wrap("list", ref, err)
+		}
+	}
+	return out, nil
+}
+
+// Put writes backend.YAML(obj) to the object's file in one commit (none when the file already has exactly
+// that content). It refuses with backend.ErrNotOwned to overwrite a file without the ownership annotation
+// unless adopt.
+func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (backend.State, backend.State, error) {
+	content, err := backend.YAML(obj)
+	if err != nil {
+		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
+	}
+	p, err := b.path(obj.Ref)
+	if err != nil {
+		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
+	}
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, checkOwner: true, adopt: adopt}}, "")
+	if err != nil {
+		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
+	}
+	prior := stateOf(obj.Ref, res.priors[0], res.base)
+	after := stateOf(obj.Ref, file{path: p, exists: true, content: content, blob: res.blobs[0]}, res.head())
+	return prior, after, nil
+}
+
+// Delete removes the object's file in one commit (none when it is already absent) and returns the prior
+// state. Delete does not check ownership: the engine deletes only what it manages.
+func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, error) {
+	p, err := b.path(ref)
+	if err != nil {
+		return backend.State{}, wrap("delete", ref, err)
+	}
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p}}, "")
+	if err != nil {
+		return backend.State{}, wrap("delete", ref, err)
+	}
+	return stateOf(ref, res.priors[0], res.base), nil
+}
+
+// Restore is the compensation: a new commit ("<prefix>rollback <Kind> <ns>/<name>") that puts the prior file
+// back byte for byte, or removes the file when prior did not exist. History is never rewritten.
+func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.State) error {
+	p, err := b.path(ref)
+	if err != nil {
+		return wrap("restore", ref, err)
+	}
+	c := change{ref: ref, path: p}
+	switch rd := prior.Restore.(type) {
+	case RestoreData:
+		c.path, c.content = restoreTarget(p, rd)
+	case *RestoreData:
+		c.path, c.content = restoreTarget(p, *rd)
+	default:
+		if prior.Exists {
+			if prior.Object == nil {
+				return wrap("restore", ref, errors.New("prior state has no content to restore"))
+			}
+			if c.content, err = backend.YAML(*prior.Object); err != nil {
+				return wrap("restore", ref, err)
+			}
+		}
+	}
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	_, err = b.applyChanges(ctx, []change{c}, "rollback")
+	return wrap("restore", ref, err)
+}
+
+func restoreTarget(def string, rd RestoreData) (string, []byte) {
+	p := def
+	if rd.Path != "" {
+		p = rd.Path
+	}
+	if !rd.Exists {
+		return p, nil
+	}
+	if rd.Content == nil {
+		return p, []byte{}
+	}
+	return p, rd.Content
+}
+
+// Check is the integration stage: it lists the remote's refs (reachability and credentials) and requires the
+// branch to exist. Whether pushes are permitted cannot be checked without pushing, so it is not checked:
+// a refused push surfaces on the first write and is rolled back by the saga.
+func (b *Backend) Check(ctx context.Context) error {
+	if b.cfg.URL == "" {
+		return wrap("check", backend.Ref{}, errors.New("no repository URL configured"))
+	}
+	b.lock.Lock()
+	auth, err := b.authMethod()
+	b.lock.Unlock()
+	if err != nil {
+		return wrap("check", backend.Ref{}, err)
+	}
+	r := gogit.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: remoteName, URLs: []string{b.cfg.URL}})
+	refs, err := r.ListContext(ctx, &gogit.ListOptions{Auth: auth})
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return wrap("check", backend.Ref{}, fmt.Errorf("ls-remote %s: %w", redact(b.cfg.URL), b.explain(err)))
+	}
+	for _, ref := range refs {
+		if ref.Name() == b.branchRef() {
+			return nil
+		}
+	}
+	return wrap("check", backend.Ref{}, fmt.Errorf("branch %q does not exist in %s", b.cfg.Branch, redact(b.cfg.URL)))
+}
+
+// stateOf is the backend.State of a file read at commit head.
+func stateOf(ref backend.Ref, f file, head plumbing.Hash) backend.State {
+	st := backend.State{
+		Exists:     f.exists,
+		Checkpoint: map[string]string{"path": f.path},
+		Restore:    RestoreData{Path: f.path, Exists: f.exists, Content: f.content},
+	}
+	if !head.IsZero() {
+		st.Checkpoint["commit"] = head.String()
+	}
+	if !f.exists {
+		return st
+	}
+	st.Checkpoint["blob"] = f.blob.String()
+	m, err := parseManifest(f.content)
+	if err != nil {
+		// Unparseable content is drift: it matches no desired digest and is not owned.
+		st.Digest = "invalid-yaml:" + f.blob.String()
+		return st
+	}
+	obj := &backend.Object{Ref: ref, Manifest: m}
+	if obj.Namespace == "" {
+		obj.Namespace = "default"
+	}
+	if k, ok := m["kind"].(string); ok && k != "" {
+		obj.Kind = k
+	}
+	obj.APIVersion, _ = m["apiVersion"].(string)
+	st.Object = obj
+	st.Owned = owned(m)
+	st.Digest = backend.ManifestDigest(m)
+	return st
+}
+
+func parseManifest(content []byte) (map[string]any, error) {
+	var m map[string]any
+	if err := yaml.Unmarshal(content, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, errors.New("empty manifest")
+	}
+	return m, nil
+}
+
+func owned(m map[string]any) bool {
+	md, _ := m["metadata"].(map[string]any)
+	ann, _ := md["annotations"].(map[string]any)
+	_, ok := ann[backend.OwnerAnnotation]
+	return ok
+}
+
+func ownedContent(content []byte) bool {
+	m, err := parseManifest(content)
+	return err == nil && owned(m)
+}

@@ -1,0 +1,487 @@
+package git
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+)
+
+// maxAttempts bounds how often a write is re-applied on a moved remote head.
+const maxAttempts = 12
+
+const remoteName = "origin"
+
+// snapshot is the fetched remote branch: head is zero (and tree nil) when the branch does not exist.
+type snapshot struct {
+	head plumbing.Hash
+	tree *object.Tree
+}
+
+// file is one path as read from a snapshot.
+type file struct {
+	path    string
+	exists  bool
+	content []byte
+	blob    plumbing.Hash
+}
+
+// change is one edit of a write: content nil removes the file.
+type change struct {
+	ref     backend.Ref
+	path    string
+	content []byte
+	// checkOwner refuses to overwrite an existing file without the ownership mark unless adopt.
+	checkOwner bool
+	adopt      bool
+}
+
+// applyResult says what applyChanges did.
+type applyResult struct {
+	// base is the remote head the (last) attempt was built on; priors are the files there.
+	base   plumbing.Hash
+	priors []file
+	// commit is the pushed commit, zero when nothing changed.
+	commit plumbing.Hash
+	// blobs are the blob hashes of the written files (zero for removed files), in change order.
+	blobs []plumbing.Hash
+}
+
+// head returns the commit that holds the result: the new commit, or the base when nothing changed.
+func (r applyResult) head() plumbing.Hash {
+	if !r.commit.IsZero() {
+		return r.commit
+	}
+	return r.base
+}
+
+// open lazily creates the in-memory clone. Callers hold b.lock.
+func (b *Backend) open() error {
+	if b.repo != nil {
+		return nil
+	}
+	if b.cfg.URL == "" {
+		return errors.New("no repository URL configured")
+	}
+	if _, err := b.authMethod(); err != nil {
+		return err
+	}
+	repo, err := gogit.Init(memory.NewStorage(), nil)
+	if err != nil {
+		return err
+	}
+	_, err = repo.CreateRemote(&config.RemoteConfig{
+		Name:  remoteName,
+		URLs:  []string{b.cfg.URL},
+		Fetch: []config.RefSpec{b.fetchSpec()},
+	})
+	if err != nil {
+		return err
+	}
+	b.repo = repo
+	return nil
+}
+
+func (b *Backend) branchRef() plumbing.ReferenceName {
+	return plumbing.NewBranchReferenceName(b.cfg.Branch)
+}
+
+func (b *Backend) trackingRef() plumbing.ReferenceName {
+	return plumbing.NewRemoteReferenceName(remoteName, b.cfg.Branch)
+}
+
+func (b *Backend) fetchSpec() config.RefSpec {
+	return config.RefSpec("+" + b.branchRef().String() + ":" + b.trackingRef().String())
+}
+
+// fetch brings the remote branch into the clone and returns its head. Callers hold b.lock.
+func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
+	if err := b.open(); err != nil {
+		return snapshot{}, err
+	}
+	err := b.repo.FetchContext(ctx, &gogit.FetchOptions{
+		RemoteName: remoteName,
+		RefSpecs:   []config.RefSpec{b.fetchSpec()},
+		Auth:       b.auth,
+		Tags:       gogit.NoTags,
+		Force:      true,
+	})
+	switch {
+	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate):
+	case errors.Is(err, transport.ErrEmptyRemoteRepository), errors.Is(err, gogit.NoMatchingRefSpecError{}):
+		// The branch does not exist (yet): a write creates it.
+		_ = b.repo.Storer.RemoveReference(b.trackingRef())
+		return snapshot{}, nil
+	default:
+		return snapshot{}, fmt.Errorf("fetch %s: %w", b.cfg.Branch, b.explain(err))
+	}
+	ref, err := b.repo.Reference(b.trackingRef(), true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return snapshot{}, nil
+	}
+	if err != nil {
+		return snapshot{}, err
+	}
+	c, err := b.repo.CommitObject(ref.Hash())
+	if err != nil {
+		return snapshot{}, err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return snapshot{}, err
+	}
+	return snapshot{head: ref.Hash(), tree: t}, nil
+}
+
+// read returns path as it is in the snapshot.
+func (b *Backend) read(s snapshot, path string) (file, error) {
+	f := file{path: path}
+	if s.tree == nil {
+		return f, nil
+	}
+	e, err := s.tree.FindEntry(path)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return f, nil
+	}
+	if err != nil {
+		return f, err
+	}
+	if !e.Mode.IsFile() {
+		return f, fmt.Errorf("%s is not a file", path)
+	}
+	content, err := b.blob(e.Hash)
+	if err != nil {
+		return f, err
+	}
+	f.exists, f.content, f.blob = true, content, e.Hash
+	return f, nil
+}
+
+func (b *Backend) blob(h plumbing.Hash) ([]byte, error) {
+	bl, err := b.repo.BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := bl.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// applyChanges commits changes on top of the remote head in ONE commit and pushes it, re-applying them on
+// the new head when another writer moved the branch. Ownership checks run against each attempt's head.
+// op is the verb of the commit message ("" derives create/update/delete from each prior file).
+func (b *Backend) applyChanges(ctx context.Context, changes []change, op string) (applyResult, error) {
+	var res applyResult
+	s, err := b.fetch(ctx)
+	if err != nil {
+		return res, err
+	}
+	for attempt := 1; ; attempt++ {
+		res = applyResult{base: s.head}
+		var edits []change
+		var editIdx []int
+		for i, c := range changes {
+			prior, err := b.read(s, c.path)
+			if err != nil {
+				return res, err
+			}
+			res.priors = append(res.priors, prior)
+			if c.checkOwner && prior.exists && !c.adopt && !ownedContent(prior.content) {
+				return res, fmt.Errorf("%s: %w", c.path, backend.ErrNotOwned)
+			}
+			if prior.exists == (c.content != nil) && bytes.Equal(prior.content, c.content) {
+				res.blobs = append(res.blobs, prior.blob)
+				continue // already as wanted
+			}
+			edits = append(edits, c)
+			editIdx = append(editIdx, i)
+			res.blobs = append(res.blobs, plumbing.ZeroHash)
+		}
+		if len(edits) == 0 {
+			return res, nil
+		}
+		existed := make([]bool, len(edits))
+		for j, i := range editIdx {
+			existed[j] = res.priors[i].exists
+		}
+		commit, blobs, err := b.commit(s, edits, b.message(op, edits, existed))
+		if err != nil {
+			return res, err
+		}
+		for j, i := range editIdx {
+			res.blobs[i] = blobs[j]
+		}
+		if b.beforePush != nil {
+			b.beforePush()
+		}
+		pushErr := b.push(ctx, commit)
+		if pushErr == nil {
+			res.commit = commit
+			return res, nil
+		}
+		// Retry only when another writer moved the branch; anything else (hook, permission) is final.
+		if ctx.Err() != nil || attempt >= maxAttempts {
+			return res, pushErr
+		}
+		if next, err := b.fetch(ctx); err != nil || next.head == s.head {
+			return res, pushErr
+		}
+		if err := sleep(ctx, backoff(attempt)); err != nil {
+			return res, pushErr
+		}
+		if s, err = b.fetch(ctx); err != nil {
+			return res, err
+		}
+	}
+}
+
+// backoff is a random wait in [0, 10ms*2^attempt), capped at 1s, so racing writers spread out.
+func backoff(attempt int) time.Duration {
+	limit := 10 * time.Millisecond << min(attempt, 7)
+	return time.Duration(rand.Int64N(int64(min(limit, time.Second))))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// message builds the commit message: "<prefix><verb> <Kind> <ns>/<name>" for one object, a summary line and
+// one line per object for several.
+func (b *Backend) message(op string, edits []change, existed []bool) string {
+	verb := func(i int) string {
+		switch {
+		case op != "":
+			return op
+		case edits[i].content == nil:
+			return "delete"
+		case existed[i]:
+			return "update"
+		}
+		return "create"
+	}
+	line := func(i int) string {
+		c := edits[i]
+		ns := c.ref.Namespace
+		if ns == "" {
+			ns = "default"
+		}
+		return verb(i) + " " + c.ref.Kind + " " + ns + "/" + c.ref.Name
+	}
+	if len(edits) == 1 {
+		return b.cfg.CommitMessagePrefix + line(0)
+	}
+	var sb strings.Builder
+	name := op
+	if name == "" {
+		name = "apply"
+	}
+	fmt.Fprintf(&sb, "%s%s %d objects\n\n", b.cfg.CommitMessagePrefix, name, len(edits))
+	for i := range edits {
+		sb.WriteString(line(i) + "\n")
+	}
+	return sb.String()
+}
+
+// commit writes the edited tree and a commit on top of s.head, and points the local branch at it.
+func (b *Backend) commit(s snapshot, edits []change, msg string) (plumbing.Hash, []plumbing.Hash, error) {
+	st := b.repo.Storer
+	root := plumbing.ZeroHash
+	if s.tree != nil {
+		root = s.tree.Hash
+	}
+	blobs := make([]plumbing.Hash, len(edits))
+	for i, c := range edits {
+		blob := plumbing.ZeroHash
+		if c.content != nil {
+			h, err := writeBlob(st, c.content)
+			if err != nil {
+				return plumbing.ZeroHash, nil, err
+			}
+			blob = h
+		}
+		blobs[i] = blob
+		h, err := setPath(st, root, strings.Split(c.path, "/"), blob)
+		if err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
+		root = h
+	}
+	if root.IsZero() { // everything removed: commit the empty tree
+		h, err := writeTree(st, nil)
+		if err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
+		root = h
+	}
+	now := time.Now()
+	sig := object.Signature{Name: b.cfg.AuthorName, Email: b.cfg.AuthorEmail, When: now}
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: root}
+	if !s.head.IsZero() {
+		c.ParentHashes = []plumbing.Hash{s.head}
+	}
+	o := st.NewEncodedObject()
+	if err := c.Encode(o); err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	h, err := st.SetEncodedObject(o)
+	if err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	if err := st.SetReference(plumbing.NewHashReference(b.branchRef(), h)); err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	return h, blobs, nil
+}
+
+// push sends the local branch to the remote branch, never forcing.
+func (b *Backend) push(ctx context.Context, commit plumbing.Hash) error {
+	var remoteOut bytes.Buffer
+	spec := config.RefSpec(b.branchRef().String() + ":" + b.branchRef().String())
+	err := b.repo.PushContext(ctx, &gogit.PushOptions{
+		RemoteName: remoteName,
+		RefSpecs:   []config.RefSpec{spec},
+		Auth:       b.auth,
+		Progress:   &remoteOut,
+	})
+	if err == nil || errors.Is(err, gogit.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	msg := fmt.Sprintf("push %s to branch %s: %v", commit, b.cfg.Branch, b.explain(err))
+	if out := remoteMessages(remoteOut.String()); out != "" {
+		msg += " (remote: " + out + ")"
+	}
+	return &pushError{msg: msg, err: err}
+}
+
+type pushError struct {
+	msg string
+	err error
+}
+
+func (e *pushError) Error() string { return e.msg }
+func (e *pushError) Unwrap() error { return e.err }
+
+// remoteMessages keeps the remote's human messages (hook output), dropping progress meters.
+func remoteMessages(s string) string {
+	var lines []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.Contains(l, "%") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "; ")
+}
+
+func writeBlob(st storer.EncodedObjectStorer, content []byte) (plumbing.Hash, error) {
+	o := st.NewEncodedObject()
+	o.SetType(plumbing.BlobObject)
+	o.SetSize(int64(len(content)))
+	w, err := o.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(content); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return st.SetEncodedObject(o)
+}
+
+func writeTree(st storer.EncodedObjectStorer, entries []object.TreeEntry) (plumbing.Hash, error) {
+	// Git orders tree entries by name, comparing a directory's name as if it ended in "/".
+	key := func(e object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
+	o := st.NewEncodedObject()
+	if err := (&object.Tree{Entries: entries}).Encode(o); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return st.SetEncodedObject(o)
+}
+
+// setPath returns the tree made from base (zero: empty) with the file at parts set to blob (zero: removed).
+// It returns a zero hash when the resulting tree is empty.
+func setPath(st storer.EncodedObjectStorer, base plumbing.Hash, parts []string, blob plumbing.Hash) (plumbing.Hash, error) {
+	var entries []object.TreeEntry
+	if !base.IsZero() {
+		t, err := object.GetTree(st, base)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		entries = append(entries, t.Entries...)
+	}
+	idx := -1
+	for i, e := range entries {
+		if e.Name == parts[0] {
+			idx = i
+			break
+		}
+	}
+	var entry *object.TreeEntry
+	if len(parts) == 1 {
+		if !blob.IsZero() {
+			entry = &object.TreeEntry{Name: parts[0], Mode: filemode.Regular, Hash: blob}
+		}
+	} else {
+		sub := plumbing.ZeroHash
+		if idx >= 0 {
+			if entries[idx].Mode != filemode.Dir {
+				return plumbing.ZeroHash, fmt.Errorf("%s is a file, not a directory", parts[0])
+			}
+			sub = entries[idx].Hash
+		}
+		h, err := setPath(st, sub, parts[1:], blob)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if !h.IsZero() {
+			entry = &object.TreeEntry{Name: parts[0], Mode: filemode.Dir, Hash: h}
+		}
+	}
+	switch {
+	case idx >= 0 && entry != nil:
+		entries[idx] = *entry
+	case idx >= 0:
+		entries = append(entries[:idx], entries[idx+1:]...)
+	case entry != nil:
+		entries = append(entries, *entry)
+	}
+	if len(entries) == 0 {
+		return plumbing.ZeroHash, nil
+	}
+	return writeTree(st, entries)
+}
