@@ -268,13 +268,17 @@ func ValidateAlone(d *Desired) diag.Diagnostics {
 }
 
 // ValidatePlan runs every stage but integration for a planned object against the fabric view, and records
-// the object in the view so that objects planned later in the same run are checked against it.
-func (e *Engine) ValidatePlan(ctx context.Context, d *Desired) (diag.Diagnostics, []string) {
+// the object in the view so that objects planned later in the same run are checked against it. replaces,
+// when set, names the object this one replaces (a rename): it leaves the view.
+func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend.Ref) (diag.Diagnostics, []string) {
 	var notes []string
 	cfg, _ := e.FabricConfig(ctx)
 	v, note := e.View(ctx)
 	if note != "" {
 		notes = append(notes, note)
+	}
+	if replaces != nil && *replaces != d.Ref {
+		v.Remove(replaces.Kind, replaces.Name)
 	}
 	v.Upsert(d.Typed)
 	return cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy), notes
@@ -393,9 +397,18 @@ func (e *Engine) Read(ctx context.Context, ref backend.Ref) (Result, error) {
 	return res, nil
 }
 
-// Get reads one object from one backend directly (import).
-func (e *Engine) Get(ctx context.Context, b backend.Backend, ref backend.Ref) (backend.State, error) {
-	return b.Get(ctx, ref)
+// ReadEach reads ref with one Get per backend, bypassing the list cache (import: exact checkpoints, such
+// as the commit that last wrote the file rather than the branch head).
+func (e *Engine) ReadEach(ctx context.Context, ref backend.Ref) (Result, error) {
+	res := Result{}
+	for _, b := range e.handling(ref.Kind) {
+		s, err := b.Get(ctx, ref)
+		if err != nil {
+			return nil, &backend.Error{Backend: b.Name(), Op: "read", Ref: ref, Err: err}
+		}
+		res[b.Name()] = s
+	}
+	return res, nil
 }
 
 func (e *Engine) list(ctx context.Context, b backend.Backend, kind string) (map[string]backend.State, error) {

@@ -101,6 +101,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"mode":                   str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
 					"qps":                    pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
 					"burst":                  pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
+					"force_conflicts":        pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
 					"observe_timeout":        str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
 				},
 			},
@@ -224,6 +225,11 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			Namespace:      setting(b, "namespace"),
 			FieldManager:   setting(b, "field_manager"),
 			Mode:           setting(b, "mode", "HEDGEHOG_KUBERNETES_MODE"),
+		}
+		if v := b["force_conflicts"]; v.IsKnown() && !v.IsNull() {
+			var force bool
+			_ = v.As(&force)
+			c.NoForceConflicts = !force
 		}
 		if q, ok := numSetting(b, "qps"); ok {
 			c.QPS = float32(q)

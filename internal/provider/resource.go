@@ -195,7 +195,13 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	if r.eng != nil {
-		ds, notes := r.eng.ValidatePlan(ctx, rd.d)
+		var replaces *backend.Ref
+		if !creating {
+			if old, ok := strVal(state[aName]); ok {
+				replaces = &backend.Ref{Kind: r.spec.Kind, Namespace: rd.d.Ref.Namespace, Name: old}
+			}
+		}
+		ds, notes := r.eng.ValidatePlan(ctx, rd.d, replaces)
 		diags.cascade(r.spec, ds)
 		for _, n := range notes {
 			diags.warnf(path.Empty(), "Validation was limited", "%s", n)
@@ -308,7 +314,7 @@ func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, updat
 		return
 	}
 	// The cascade runs again against the fabric as this process sees it now; nothing is written on error.
-	ds, _ := r.eng.ValidatePlan(ctx, rd.d)
+	ds, _ := r.eng.ValidatePlan(ctx, rd.d, nil)
 	diags.cascade(r.spec, ds)
 	if diags.hasError() {
 		return
@@ -406,7 +412,13 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	m[aDrift] = tfStrMap(drift)
 	if len(drift) == 0 {
+		priorCommit, priorBlob := m[aGitCommit], m[aGitBlob]
 		applyCheckpoints(m, res)
+		// A list reports the branch head; while the file's blob is unchanged the commit that wrote it is
+		// still the checkpoint.
+		if blob, ok := strVal(priorBlob); ok && m[aGitBlob].Equal(tfStr(blob)) {
+			m[aGitCommit] = priorCommit
+		}
 	}
 	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), m)
 }
@@ -484,7 +496,7 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 	}
 	m[aManifest] = tfStr(rd.d.YAML)
 	m[aBackendChanges] = tfStrMap(rd.d.Describe)
-	res, err := r.eng.Read(ctx, ref)
+	res, err := r.eng.ReadEach(ctx, ref)
 	if err != nil {
 		diags.errorf(path.Empty(), "Cannot read "+ref.String(), "%v", err)
 		return

@@ -41,7 +41,33 @@ func (b *Backend) Get(ctx context.Context, ref backend.Ref) (backend.State, erro
 	if err != nil {
 		return backend.State{}, wrap("get", ref, err)
 	}
-	return stateOf(ref, f, s.head), nil
+	st := stateOf(ref, f, s.head)
+	if f.exists {
+		// A single read (import, data sources) names the commit that last wrote the file, so that the
+		// checkpoint does not move when other objects are committed.
+		if c := b.lastCommitOf(s.head, p); c != "" {
+			st.Checkpoint["commit"] = c
+		}
+	}
+	return st, nil
+}
+
+// lastCommitOf returns the newest commit reachable from head that changed path ("" when unknown).
+// Callers hold b.lock.
+func (b *Backend) lastCommitOf(head plumbing.Hash, path string) string {
+	if head.IsZero() {
+		return ""
+	}
+	it, err := b.repo.Log(&gogit.LogOptions{From: head, FileName: &path})
+	if err != nil {
+		return ""
+	}
+	defer it.Close()
+	c, err := it.Next()
+	if err != nil {
+		return ""
+	}
+	return c.Hash.String()
 }
 
 // List fetches once and reads every object of the kind. Keys are names; objects outside the default

@@ -103,7 +103,9 @@ type Backends struct {
 }
 
 // All enables every backend with the given Git repository.
-func All(gitURL string) Backends { return Backends{NetBox: true, Git: true, Kubernetes: true, GitURL: gitURL} }
+func All(gitURL string) Backends {
+	return Backends{NetBox: true, Git: true, Kubernetes: true, GitURL: gitURL}
+}
 
 // ProviderHCL renders a provider "hedgehog" block for the selected backends.
 func (s *Stack) ProviderHCL(b Backends) string {
