@@ -1,0 +1,178 @@
+package cascade
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/spec"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+)
+
+// Rules of the runner itself.
+const (
+	RuleSchemaEncode = "schema.encode"     // an object cannot be converted for the schema stage
+	RuleCancelled    = "cascade.cancelled" // the context ended before every object was validated
+)
+
+// Input is one run of the cascade.
+//
+// Objects must already be defaulted (fabric.Default) — the cascade validates what the fabric would store.
+// View holds the objects already in the fabric; Run upserts Objects into it (they are planned in the same
+// run), so a VPC planned here sees the other VPCs planned here. A nil View is created from Objects.
+// A nil Config skips the fabric stage, a nil Policy the policy stage, empty Probes the integration stage.
+type Input struct {
+	Objects []fabric.Object
+	View    *View
+	Config  *FabricConfig
+	Policy  *Policy
+	Probes  []Probe
+}
+
+// Run validates every object of in through the stages schema → spec → fabric → cross → integration →
+// policy. An object with errors at a stage skips its later stages. Objects are validated in parallel;
+// the findings are returned grouped by stage (schema…cross per object in input order, then integration,
+// then policy per object).
+func Run(ctx context.Context, in Input) diag.Diagnostics {
+	v := in.View
+	if v == nil {
+		v = NewView(in.Objects...)
+	} else {
+		v.mu.Lock()
+		for _, o := range in.Objects {
+			if o != nil {
+				v.upsert(o)
+			}
+		}
+		v.mu.Unlock()
+	}
+
+	var integ diag.Diagnostics
+	var integDone sync.WaitGroup
+	if len(in.Probes) > 0 {
+		integDone.Add(1)
+		go func() {
+			defer integDone.Done()
+			integ = ValidateIntegration(ctx, in.Probes)
+		}()
+	}
+
+	st := newStaged(in.Config, in.Policy)
+	type result struct{ pre, policy diag.Diagnostics }
+	results := make([]result, len(in.Objects))
+	var next atomic.Int64
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(in.Objects)/64))
+	const chunk = 32
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(in.Objects) || ctx.Err() != nil {
+					return
+				}
+				for i := start; i < min(start+chunk, len(in.Objects)); i++ {
+					o := in.Objects[i]
+					if o == nil {
+						continue
+					}
+					pre, ok := st.pre(o, v)
+					results[i].pre = pre
+					if ok {
+						results[i].policy = st.policy(o)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	integDone.Wait()
+
+	var out diag.Diagnostics
+	if err := ctx.Err(); err != nil {
+		out = append(out, diag.Diagnostic{Stage: diag.StageSchema, Severity: diag.Error, Rule: RuleCancelled,
+			Summary: "validation cancelled", Detail: fmt.Sprintf("the cascade stopped before validating every object: %v", err)})
+	}
+	for _, r := range results {
+		out = append(out, r.pre...)
+	}
+	out = append(out, integ...)
+	for _, r := range results {
+		out = append(out, r.policy...)
+	}
+	return out
+}
+
+// ValidateObject runs every stage but integration for one defaulted object — what plan time calls for
+// each resource. v (the fabric plus planned objects, which should include obj) may be nil to skip the
+// cross stage; cfg and p may be nil to skip the fabric and policy stages.
+func ValidateObject(obj fabric.Object, v *View, cfg *FabricConfig, p *Policy) diag.Diagnostics {
+	if obj == nil {
+		return nil
+	}
+	st := newStaged(cfg, p)
+	out, ok := st.pre(obj, v)
+	if !ok {
+		return out
+	}
+	return append(out, st.policy(obj)...)
+}
+
+// staged holds the configuration and policy prepared once for many objects.
+type staged struct {
+	cfg    *FabricConfig
+	pc     *parsedConfig
+	cfgErr error
+	pol    *compiledPolicy
+	polErr error
+	hasPol bool
+}
+
+func newStaged(cfg *FabricConfig, p *Policy) *staged {
+	st := &staged{cfg: cfg}
+	if cfg != nil {
+		st.pc, st.cfgErr = cfg.parse()
+	}
+	if p != nil {
+		st.hasPol = true
+		st.pol, st.polErr = p.compile()
+	}
+	return st
+}
+
+func (st *staged) policy(obj fabric.Object) diag.Diagnostics {
+	if !st.hasPol {
+		return nil
+	}
+	return validatePolicy(obj, st.pol, st.polErr)
+}
+
+// pre runs schema, spec, fabric and cross; ok is false when a stage found errors.
+func (st *staged) pre(obj fabric.Object, v *View) (diag.Diagnostics, bool) {
+	var out diag.Diagnostics
+	u, err := fabric.ToUnstructured(obj)
+	if err != nil {
+		out = append(out, diag.Diagnostic{Stage: diag.StageSchema, Severity: diag.Error, Rule: RuleSchemaEncode,
+			Kind: obj.GetKind(), Name: obj.Meta().Name, Summary: "object cannot be encoded", Detail: err.Error()})
+		return out, false
+	}
+	stages := [...]func() diag.Diagnostics{
+		func() diag.Diagnostics { return ValidateSchema(obj.GetKind(), u) },
+		func() diag.Diagnostics { return spec.Validate(obj) },
+		func() diag.Diagnostics { return validateFabric(obj, st.cfg, st.pc, st.cfgErr) },
+		func() diag.Diagnostics { return ValidateCross(obj, v) },
+	}
+	for _, st := range stages {
+		ds := st()
+		out = append(out, ds...)
+		if ds.HasError() {
+			return out, false
+		}
+	}
+	return out, true
+}

@@ -1,0 +1,575 @@
+package cascade
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+)
+
+// Cross-stage rule identifiers.
+const (
+	RuleCrossVPCIPv4NSExists        = "cross.vpc.ipv4namespace-exists"
+	RuleCrossVPCVLANNSExists        = "cross.vpc.vlannamespace-exists"
+	RuleCrossVPCSubnetInNamespace   = "cross.vpc.subnet-in-namespace"
+	RuleCrossVPCVLANInNamespace     = "cross.vpc.vlan-in-namespace"
+	RuleCrossVPCSubnetOverlap       = "cross.vpc.subnet-overlap"
+	RuleCrossVPCVLANReuse           = "cross.vpc.vlan-reuse"
+	RuleCrossVPCRelayVPCExists      = "cross.vpc.relay-vpc-exists"
+	RuleCrossAttVPCExists           = "cross.vpcattachment.vpc-exists"
+	RuleCrossAttSubnetExists        = "cross.vpcattachment.subnet-exists"
+	RuleCrossAttConnectionExists    = "cross.vpcattachment.connection-exists"
+	RuleCrossAttConnectionType      = "cross.vpcattachment.connection-type"
+	RuleCrossAttVLANNamespace       = "cross.vpcattachment.vlannamespace"
+	RuleCrossAttHostBGP             = "cross.vpcattachment.hostbgp"
+	RuleCrossAttESLAGL2VNI          = "cross.vpcattachment.eslag-l2vni"
+	RuleCrossAttDuplicate           = "cross.vpcattachment.duplicate"
+	RuleCrossAttNativeVLAN          = "cross.vpcattachment.native-vlan"
+	RuleCrossPeeringVPCExists       = "cross.vpcpeering.vpc-exists"
+	RuleCrossPeeringSubnetExists    = "cross.vpcpeering.subnet-exists"
+	RuleCrossPeeringSameNamespace   = "cross.vpcpeering.same-namespace"
+	RuleCrossExtPeerExternalExists  = "cross.externalpeering.external-exists"
+	RuleCrossExtPeerVPCExists       = "cross.externalpeering.vpc-exists"
+	RuleCrossExtPeerSubnetExists    = "cross.externalpeering.subnet-exists"
+	RuleCrossExtPeerSameNamespace   = "cross.externalpeering.same-namespace"
+	RuleCrossExtAttExternalExists   = "cross.externalattachment.external-exists"
+	RuleCrossExtAttConnectionExists = "cross.externalattachment.connection-exists"
+	RuleCrossExtAttConnectionType   = "cross.externalattachment.connection-type"
+	RuleCrossExternalIPv4NSExists   = "cross.external.ipv4namespace-exists"
+	RuleCrossConnSwitchExists       = "cross.connection.switch-exists"
+	RuleCrossConnServerExists       = "cross.connection.server-exists"
+	RuleCrossConnPortProfile        = "cross.connection.port-profile"
+	RuleCrossConnPortInUse          = "cross.connection.port-in-use"
+	RuleCrossConnESLAGGroup         = "cross.connection.eslag-group"
+	RuleCrossConnMCLAGGroup         = "cross.connection.mclag-group"
+	RuleCrossConnWithinVPCExists    = "cross.connection.within-vpc-exists"
+	RuleCrossSwitchProfileExists    = "cross.switch.profile-exists"
+	RuleCrossSwitchGroupExists      = "cross.switch.group-exists"
+	RuleCrossSwitchRedGroupExists   = "cross.switch.redundancy-group-exists"
+	RuleCrossSwitchVLANNSExists     = "cross.switch.vlannamespace-exists"
+	RuleCrossSwitchIPUnique         = "cross.switch.ip-unique"
+	RuleCrossSwitchASNUnique        = "cross.switch.asn-unique"
+)
+
+// Delete-protection rule identifiers.
+const (
+	RuleDeleteVPCInUse           = "delete.vpc.in-use"
+	RuleDeleteIPv4NSInUse        = "delete.ipv4namespace.in-use"
+	RuleDeleteVLANNSInUse        = "delete.vlannamespace.in-use"
+	RuleDeleteSwitchInUse        = "delete.switch.in-use"
+	RuleDeleteServerInUse        = "delete.server.in-use"
+	RuleDeleteConnectionInUse    = "delete.connection.in-use"
+	RuleDeleteExternalInUse      = "delete.external.in-use"
+	RuleDeleteSwitchGroupInUse   = "delete.switchgroup.in-use"
+	RuleDeleteSwitchProfileInUse = "delete.switchprofile.in-use"
+)
+
+// Redundancy types of a switch.
+const (
+	RedundancyMCLAG = "mclag"
+	RedundancyESLAG = "eslag"
+)
+
+// maxOverlapReports caps the overlap findings reported for one subnet.
+const maxOverlapReports = 5
+
+// ValidateCross checks one defaulted object against the other objects of the view (which should contain
+// the object itself, as planned). Findings about conflicts name both objects in Detail.
+func ValidateCross(obj fabric.Object, v *View) diag.Diagnostics {
+	if obj == nil || v == nil {
+		return nil
+	}
+	b := &diag.Builder{Stage: diag.StageCross, Kind: obj.GetKind(), Name: obj.Meta().Name}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	switch o := obj.(type) {
+	case *fabric.VPC:
+		crossVPC(b, v, o)
+	case *fabric.VPCAttachment:
+		crossAttachment(b, v, o)
+	case *fabric.VPCPeering:
+		crossPeering(b, v, o)
+	case *fabric.ExternalPeering:
+		crossExtPeering(b, v, o)
+	case *fabric.ExternalAttachment:
+		crossExtAttachment(b, v, o)
+	case *fabric.External:
+		if ns := o.Spec.IPv4Namespace; ns != "" && v.get(fabric.KindIPv4Namespace, ns) == nil {
+			b.Errorf(RuleCrossExternalIPv4NSExists, diag.F("spec", "ipv4Namespace"), "IPv4Namespace not found",
+				"External %q uses IPv4Namespace %q, which does not exist", o.Metadata.Name, ns)
+		}
+	case *fabric.Connection:
+		crossConnection(b, v, o)
+	case *fabric.Switch:
+		crossSwitch(b, v, o)
+	}
+	return b.Out
+}
+
+func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {
+	name := o.Metadata.Name
+	var nsPrefixes []netip.Prefix
+	ipns, _ := v.get(fabric.KindIPv4Namespace, o.Spec.IPv4Namespace).(*fabric.IPv4Namespace)
+	if ipns == nil {
+		b.Errorf(RuleCrossVPCIPv4NSExists, diag.F("spec", "ipv4Namespace"), "IPv4Namespace not found",
+			"VPC %q uses IPv4Namespace %q, which does not exist", name, o.Spec.IPv4Namespace)
+	} else {
+		for _, s := range ipns.Spec.Subnets {
+			if p, err := netip.ParsePrefix(s); err == nil {
+				nsPrefixes = append(nsPrefixes, p.Masked())
+			}
+		}
+	}
+	vlanns, _ := v.get(fabric.KindVLANNamespace, o.Spec.VLANNamespace).(*fabric.VLANNamespace)
+	if vlanns == nil {
+		b.Errorf(RuleCrossVPCVLANNSExists, diag.F("spec", "vlanNamespace"), "VLANNamespace not found",
+			"VPC %q uses VLANNamespace %q, which does not exist", name, o.Spec.VLANNamespace)
+	}
+	trie := v.subnets[o.Spec.IPv4Namespace]
+	vlans := v.vlans[o.Spec.VLANNamespace]
+	for _, sn := range sortedKeys(o.Spec.Subnets) {
+		s := o.Spec.Subnets[sn]
+		if s == nil {
+			continue
+		}
+		p := diag.F("spec", "subnets").Key(sn)
+		if pf, err := netip.ParsePrefix(s.Subnet); err == nil {
+			pf = pf.Masked()
+			if ipns != nil && !prefixInsideAny(pf, nsPrefixes) {
+				b.Errorf(RuleCrossVPCSubnetInNamespace, p.Field("subnet"), "subnet outside its IPv4Namespace",
+					"subnet %s of VPC %q is not inside any subnet of IPv4Namespace %q (%s)", pf, name, ipns.Metadata.Name, strings.Join(ipns.Spec.Subnets, ", "))
+			}
+			if trie != nil {
+				n := 0
+				trie.overlaps(pf, func(other subnetOwner) bool {
+					if other.vpc == name {
+						return true
+					}
+					n++
+					b.Errorf(RuleCrossVPCSubnetOverlap, p.Field("subnet"), "subnet overlaps another VPC's subnet",
+						"subnet %s (VPC %q, subnet %q) overlaps subnet %s (VPC %q, subnet %q) in IPv4Namespace %q",
+						pf, name, sn, other.prefix, other.vpc, other.subnet, o.Spec.IPv4Namespace)
+					return n < maxOverlapReports
+				})
+			}
+		}
+		if s.VLAN != 0 {
+			if vlanns != nil && !vlanInFabricRanges(s.VLAN, vlanns.Spec.Ranges) {
+				b.Errorf(RuleCrossVPCVLANInNamespace, p.Field("vlan"), "VLAN outside its VLANNamespace",
+					"VLAN %d of VPC %q is not in any range of VLANNamespace %q (%s)", s.VLAN, name, vlanns.Metadata.Name, fmtFabricRanges(vlanns.Spec.Ranges))
+			}
+			reported := 0
+			for _, other := range vlans[s.VLAN] {
+				if other.vpc == name || reported >= maxOverlapReports {
+					continue
+				}
+				reported++
+				b.Errorf(RuleCrossVPCVLANReuse, p.Field("vlan"), "VLAN already used by another VPC",
+					"VLAN %d (VPC %q, subnet %q) is also used by VPC %q, subnet %q in VLANNamespace %q",
+					s.VLAN, name, sn, other.vpc, other.subnet, o.Spec.VLANNamespace)
+			}
+		}
+		if s.DHCP != nil && s.DHCP.RelayVPC != "" && v.get(fabric.KindVPC, s.DHCP.RelayVPC) == nil {
+			b.Errorf(RuleCrossVPCRelayVPCExists, p.Field("dhcp").Field("relayVPC"), "relay VPC not found",
+				"VPC %q relays DHCP via VPC %q, which does not exist", name, s.DHCP.RelayVPC)
+		}
+	}
+}
+
+func vlanInFabricRanges(vlan uint16, rs []fabric.VLANRange) bool {
+	for _, r := range rs {
+		if vlan >= r.From && vlan <= r.To {
+			return true
+		}
+	}
+	return false
+}
+
+func fmtFabricRanges(rs []fabric.VLANRange) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%d-%d", r.From, r.To)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func crossAttachment(b *diag.Builder, v *View, o *fabric.VPCAttachment) {
+	name := o.Metadata.Name
+	vpcName, subName := fabric.VPCSubnetName(o.Spec.Subnet)
+	vpc, _ := v.get(fabric.KindVPC, vpcName).(*fabric.VPC)
+	var sub *fabric.VPCSubnet
+	if vpc == nil {
+		b.Errorf(RuleCrossAttVPCExists, diag.F("spec", "subnet"), "VPC not found",
+			"VPCAttachment %q attaches VPC %q, which does not exist", name, vpcName)
+	} else if sub = vpc.Spec.Subnets[subName]; sub == nil {
+		b.Errorf(RuleCrossAttSubnetExists, diag.F("spec", "subnet"), "VPC subnet not found",
+			"VPC %q has no subnet %q", vpcName, subName)
+	}
+	conn, _ := v.get(fabric.KindConnection, o.Spec.Connection).(*fabric.Connection)
+	if conn == nil {
+		b.Errorf(RuleCrossAttConnectionExists, diag.F("spec", "connection"), "connection not found",
+			"VPCAttachment %q uses Connection %q, which does not exist", name, o.Spec.Connection)
+	} else {
+		lt := linkType(conn)
+		switch lt {
+		case LinkUnbundled, LinkBundled, LinkESLAG, LinkMCLAG:
+		default:
+			b.Errorf(RuleCrossAttConnectionType, diag.F("spec", "connection"), "connection type cannot carry VPCs",
+				"Connection %q is of type %q; VPCs attach only to unbundled, bundled, eslag or mclag connections", conn.Metadata.Name, lt)
+		}
+		if vpc != nil {
+			for _, swName := range connSwitches(connEndpoints(conn)) {
+				sw, _ := v.get(fabric.KindSwitch, swName).(*fabric.Switch)
+				if sw == nil {
+					continue
+				}
+				if !containsString(sw.Spec.VLANNamespaces, vpc.Spec.VLANNamespace) {
+					b.Errorf(RuleCrossAttVLANNamespace, diag.F("spec", "connection"), "switch lacks the VPC's VLANNamespace",
+						"Switch %q of Connection %q does not list VLANNamespace %q of VPC %q", swName, conn.Metadata.Name, vpc.Spec.VLANNamespace, vpcName)
+				}
+				if sub != nil && sub.HostBGP && sw.Spec.Redundancy != nil && sw.Spec.Redundancy.Type == RedundancyMCLAG {
+					b.Errorf(RuleCrossAttHostBGP, diag.F("spec", "connection"), "hostBGP subnet on an MCLAG switch",
+						"subnet %q of VPC %q uses hostBGP, which is not supported on MCLAG switch %q", subName, vpcName, swName)
+				}
+			}
+			if sub != nil && sub.HostBGP && lt != LinkUnbundled {
+				b.Errorf(RuleCrossAttHostBGP, diag.F("spec", "connection"), "hostBGP subnet needs an unbundled connection",
+					"subnet %q of VPC %q uses hostBGP; Connection %q is %q, not unbundled", subName, vpcName, conn.Metadata.Name, lt)
+			}
+			if lt == LinkESLAG && vpc.Spec.Mode != "" && vpc.Spec.Mode != "l2vni" {
+				b.Errorf(RuleCrossAttESLAGL2VNI, diag.F("spec", "connection"), "ESLAG connection needs an l2vni VPC",
+					"Connection %q is ESLAG but VPC %q is in mode %q; ESLAG is supported only for l2vni VPCs", conn.Metadata.Name, vpcName, vpc.Spec.Mode)
+			}
+		}
+	}
+	for _, other := range v.referrers(idxAttByConnSubnet, o.Spec.Connection+"|"+vpcName+"/"+subName) {
+		if other != name {
+			b.Errorf(RuleCrossAttDuplicate, diag.F("spec", "subnet"), "subnet already attached to this connection",
+				"VPCAttachment %q and VPCAttachment %q both attach %s/%s to Connection %q", name, other, vpcName, subName, o.Spec.Connection)
+		}
+	}
+	if o.Spec.NativeVLAN {
+		for _, other := range v.referrers(idxAttNative, o.Spec.Connection) {
+			if other != name {
+				b.Errorf(RuleCrossAttNativeVLAN, diag.F("spec", "nativeVLAN"), "connection already has a native VLAN",
+					"VPCAttachment %q and VPCAttachment %q both set nativeVLAN on Connection %q", name, other, o.Spec.Connection)
+			}
+		}
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func crossPeering(b *diag.Builder, v *View, o *fabric.VPCPeering) {
+	var first *fabric.VPC
+	for i, permit := range o.Spec.Permit {
+		for _, vpcName := range sortedKeys(permit) {
+			p := diag.F("spec", "permit").Index(i).Key(vpcName)
+			vpc, _ := v.get(fabric.KindVPC, vpcName).(*fabric.VPC)
+			if vpc == nil {
+				b.Errorf(RuleCrossPeeringVPCExists, p, "VPC not found", "VPCPeering %q peers VPC %q, which does not exist", o.Metadata.Name, vpcName)
+				continue
+			}
+			for j, sn := range permit[vpcName].Subnets {
+				if vpc.Spec.Subnets[sn] == nil {
+					b.Errorf(RuleCrossPeeringSubnetExists, p.Field("subnets").Index(j), "VPC subnet not found", "VPC %q has no subnet %q", vpcName, sn)
+				}
+			}
+			if first == nil {
+				first = vpc
+				continue
+			}
+			if vpc.Spec.IPv4Namespace != first.Spec.IPv4Namespace || vpc.Spec.VLANNamespace != first.Spec.VLANNamespace {
+				b.Errorf(RuleCrossPeeringSameNamespace, p, "peered VPCs are in different namespaces",
+					"VPC %q (IPv4Namespace %q, VLANNamespace %q) and VPC %q (IPv4Namespace %q, VLANNamespace %q) must share their namespaces",
+					vpcName, vpc.Spec.IPv4Namespace, vpc.Spec.VLANNamespace, first.Metadata.Name, first.Spec.IPv4Namespace, first.Spec.VLANNamespace)
+			}
+		}
+	}
+}
+
+func crossExtPeering(b *diag.Builder, v *View, o *fabric.ExternalPeering) {
+	pm := o.Spec.Permit
+	if pm == nil {
+		return
+	}
+	var ext *fabric.External
+	if pm.External != nil {
+		ext, _ = v.get(fabric.KindExternal, pm.External.Name).(*fabric.External)
+		if ext == nil {
+			b.Errorf(RuleCrossExtPeerExternalExists, diag.F("spec", "permit", "external", "name"), "External not found",
+				"ExternalPeering %q peers External %q, which does not exist", o.Metadata.Name, pm.External.Name)
+		}
+	}
+	if pm.VPC == nil {
+		return
+	}
+	vpc, _ := v.get(fabric.KindVPC, pm.VPC.Name).(*fabric.VPC)
+	if vpc == nil {
+		b.Errorf(RuleCrossExtPeerVPCExists, diag.F("spec", "permit", "vpc", "name"), "VPC not found",
+			"ExternalPeering %q peers VPC %q, which does not exist", o.Metadata.Name, pm.VPC.Name)
+		return
+	}
+	for j, sn := range pm.VPC.Subnets {
+		if vpc.Spec.Subnets[sn] == nil {
+			b.Errorf(RuleCrossExtPeerSubnetExists, diag.F("spec", "permit", "vpc", "subnets").Index(j), "VPC subnet not found",
+				"VPC %q has no subnet %q", vpc.Metadata.Name, sn)
+		}
+	}
+	if ext != nil && ext.Spec.IPv4Namespace != vpc.Spec.IPv4Namespace {
+		b.Errorf(RuleCrossExtPeerSameNamespace, diag.F("spec", "permit"), "VPC and External are in different IPv4Namespaces",
+			"VPC %q is in IPv4Namespace %q but External %q is in %q", vpc.Metadata.Name, vpc.Spec.IPv4Namespace, ext.Metadata.Name, ext.Spec.IPv4Namespace)
+	}
+}
+
+func crossExtAttachment(b *diag.Builder, v *View, o *fabric.ExternalAttachment) {
+	if v.get(fabric.KindExternal, o.Spec.External) == nil {
+		b.Errorf(RuleCrossExtAttExternalExists, diag.F("spec", "external"), "External not found",
+			"ExternalAttachment %q uses External %q, which does not exist", o.Metadata.Name, o.Spec.External)
+	}
+	conn, _ := v.get(fabric.KindConnection, o.Spec.Connection).(*fabric.Connection)
+	if conn == nil {
+		b.Errorf(RuleCrossExtAttConnectionExists, diag.F("spec", "connection"), "connection not found",
+			"ExternalAttachment %q uses Connection %q, which does not exist", o.Metadata.Name, o.Spec.Connection)
+	} else if lt := linkType(conn); lt != LinkExternal {
+		b.Errorf(RuleCrossExtAttConnectionType, diag.F("spec", "connection"), "connection is not an external connection",
+			"Connection %q is of type %q; ExternalAttachments need an external connection", conn.Metadata.Name, lt)
+	}
+}
+
+func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
+	name := o.Metadata.Name
+	eps := connEndpoints(o)
+	warnedProfile := map[string]bool{}
+	for i := range eps {
+		e := &eps[i]
+		if e.other || e.device == "" {
+			continue
+		}
+		if e.server {
+			if v.get(fabric.KindServer, e.device) == nil {
+				b.Errorf(RuleCrossConnServerExists, e.path(), "server not found", "Connection %q uses Server %q, which does not exist", name, e.device)
+			}
+			continue
+		}
+		sw, _ := v.get(fabric.KindSwitch, e.device).(*fabric.Switch)
+		if sw == nil {
+			b.Errorf(RuleCrossConnSwitchExists, e.path(), "switch not found", "Connection %q uses Switch %q, which does not exist", name, e.device)
+		} else if prof, _ := v.get(fabric.KindSwitchProfile, sw.Spec.Profile).(*fabric.SwitchProfile); prof == nil {
+			if !warnedProfile[e.device] {
+				warnedProfile[e.device] = true
+				b.Warnf(RuleCrossConnPortProfile, e.path(), "switch profile unknown; ports not checked",
+					"Switch %q uses SwitchProfile %q, which is not known; supply the profile to check its ports", e.device, sw.Spec.Profile)
+			}
+		} else if ok, why := profilePortValid(prof, e.port); !ok {
+			b.Errorf(RuleCrossConnPortProfile, e.path(), "port not valid for the switch profile",
+				"port %q of Switch %q: %s (SwitchProfile %q)", e.port, e.device, why, prof.Metadata.Name)
+		}
+		base, _ := basePort(e.port)
+		for _, u := range v.ports[e.device][base] {
+			if u.conn == name {
+				continue
+			}
+			if u.port == e.port || u.port == base || e.port == base {
+				b.Errorf(RuleCrossConnPortInUse, e.path(), "port already used by another connection",
+					"port %s/%s of Connection %q clashes with %s/%s of Connection %q", e.device, e.port, name, e.device, u.port, u.conn)
+			}
+		}
+	}
+	lt := linkType(o)
+	if lt == LinkESLAG || lt == LinkMCLAG || lt == LinkMCLAGDomain {
+		want, rule := RedundancyESLAG, RuleCrossConnESLAGGroup
+		if lt != LinkESLAG {
+			want, rule = RedundancyMCLAG, RuleCrossConnMCLAGGroup
+		}
+		group, groupOf := "", ""
+		for _, swName := range connSwitches(eps) {
+			sw, _ := v.get(fabric.KindSwitch, swName).(*fabric.Switch)
+			if sw == nil {
+				continue
+			}
+			r := sw.Spec.Redundancy
+			if r == nil || r.Type != want || r.Group == "" {
+				b.Errorf(rule, diag.F("spec", lt), "switch is not in a "+want+" redundancy group",
+					"Switch %q of %s Connection %q has no %s redundancy group", swName, lt, name, want)
+				continue
+			}
+			if group == "" {
+				group, groupOf = r.Group, swName
+			} else if r.Group != group {
+				b.Errorf(rule, diag.F("spec", lt), "switches are in different redundancy groups",
+					"Switch %q is in redundancy group %q but Switch %q is in %q; all switches of Connection %q must share one", swName, r.Group, groupOf, group, name)
+			}
+		}
+	}
+	if se := o.Spec.StaticExternal; se != nil && se.WithinVPC != "" && v.get(fabric.KindVPC, se.WithinVPC) == nil {
+		b.Errorf(RuleCrossConnWithinVPCExists, diag.F("spec", LinkStaticExternal, "withinVPC"), "VPC not found",
+			"Connection %q is within VPC %q, which does not exist", name, se.WithinVPC)
+	}
+}
+
+// profilePortValid reports whether port (e.g. "E1/4" or the breakout lane "E1/4/1") exists in the profile.
+func profilePortValid(p *fabric.SwitchProfile, port string) (bool, string) {
+	base, lane := basePort(port)
+	pp, ok := p.Spec.Ports[base]
+	if !ok {
+		return false, "no such port"
+	}
+	if pp.Management {
+		return false, "management port"
+	}
+	if !lane {
+		return true, ""
+	}
+	pprof, ok := p.Spec.PortProfiles[pp.Profile]
+	if pp.Profile == "" || !ok || pprof.Breakout == nil {
+		return false, fmt.Sprintf("port %s does not support breakout", base)
+	}
+	n, err := strconv.Atoi(port[len(base)+1:])
+	maxLanes := 0
+	for _, m := range pprof.Breakout.Supported {
+		maxLanes = max(maxLanes, len(m.Offsets))
+	}
+	if err != nil || n < 1 || n > maxLanes {
+		return false, fmt.Sprintf("port %s has breakout lanes 1-%d", base, maxLanes)
+	}
+	return true, ""
+}
+
+func crossSwitch(b *diag.Builder, v *View, o *fabric.Switch) {
+	name, s := o.Metadata.Name, &o.Spec
+	if s.Profile != "" && v.get(fabric.KindSwitchProfile, s.Profile) == nil {
+		b.Errorf(RuleCrossSwitchProfileExists, diag.F("spec", "profile"), "SwitchProfile not found",
+			"Switch %q uses SwitchProfile %q, which does not exist", name, s.Profile)
+	}
+	for i, g := range s.Groups {
+		if v.get(fabric.KindSwitchGroup, g) == nil {
+			b.Errorf(RuleCrossSwitchGroupExists, diag.F("spec", "groups").Index(i), "SwitchGroup not found",
+				"Switch %q is in SwitchGroup %q, which does not exist", name, g)
+		}
+	}
+	if r := s.Redundancy; r != nil && r.Group != "" && v.get(fabric.KindSwitchGroup, r.Group) == nil {
+		b.Errorf(RuleCrossSwitchRedGroupExists, diag.F("spec", "redundancy", "group"), "SwitchGroup not found",
+			"Switch %q uses redundancy group %q, which is not an existing SwitchGroup", name, r.Group)
+	}
+	for i, ns := range s.VLANNamespaces {
+		if v.get(fabric.KindVLANNamespace, ns) == nil {
+			b.Errorf(RuleCrossSwitchVLANNSExists, diag.F("spec", "vlanNamespaces").Index(i), "VLANNamespace not found",
+				"Switch %q lists VLANNamespace %q, which does not exist", name, ns)
+		}
+	}
+	for _, f := range [...]struct{ field, val string }{{"ip", s.IP}, {"protocolIP", s.ProtocolIP}, {"vtepIP", s.VTEPIP}} {
+		a, ok := parseIP(f.val)
+		if !ok {
+			continue
+		}
+		for _, other := range v.ips[a] {
+			if other.sw == name {
+				continue
+			}
+			if f.field == "vtepIP" && other.field == "vtepIP" && sameMCLAGGroup(v, s, other.sw) {
+				continue // MCLAG peers share their VTEP
+			}
+			b.Errorf(RuleCrossSwitchIPUnique, diag.F("spec", f.field), "IP address already used by another switch",
+				"%s %s of Switch %q is also %s of Switch %q", f.field, a, name, other.field, other.sw)
+		}
+	}
+	if isLeaf(s.Role) && s.ASN != 0 {
+		for _, other := range v.asns[s.ASN] {
+			if other != name && !sameMCLAGGroup(v, s, other) {
+				b.Errorf(RuleCrossSwitchASNUnique, diag.F("spec", "asn"), "leaf ASN already used by another switch",
+					"ASN %d of Switch %q is also the ASN of Switch %q", s.ASN, name, other)
+			}
+		}
+	}
+}
+
+// sameMCLAGGroup reports whether the other switch is in the same MCLAG redundancy group as s.
+func sameMCLAGGroup(v *View, s *fabric.SwitchSpec, other string) bool {
+	if s.Redundancy == nil || s.Redundancy.Type != RedundancyMCLAG || s.Redundancy.Group == "" {
+		return false
+	}
+	o, _ := v.get(fabric.KindSwitch, other).(*fabric.Switch)
+	return o != nil && o.Spec.Redundancy != nil && o.Spec.Redundancy.Type == RedundancyMCLAG && o.Spec.Redundancy.Group == s.Redundancy.Group
+}
+
+// ValidateDelete checks that the object of kind and name can be deleted: nothing else in the view refers
+// to it. Objects deleted in the same run must be removed from the view first.
+func ValidateDelete(kind, name string, v *View) diag.Diagnostics {
+	if v == nil {
+		return nil
+	}
+	b := &diag.Builder{Stage: diag.StageCross, Kind: kind, Name: name}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	type use struct{ idx, what string }
+	var rule string
+	var uses []use
+	switch kind {
+	case fabric.KindVPC:
+		rule = RuleDeleteVPCInUse
+		uses = []use{{idxAttByVPC, "VPCAttachment"}, {idxPeerByVPC, "VPCPeering"}, {idxExtPeerByVPC, "ExternalPeering"},
+			{idxConnByWithinVPC, "Connection"}, {idxVPCByRelay, "VPC (DHCP relay)"}}
+	case fabric.KindIPv4Namespace:
+		rule = RuleDeleteIPv4NSInUse
+		uses = []use{{idxVPCByIPv4NS, "VPC"}, {idxExtByIPv4NS, "External"}}
+	case fabric.KindVLANNamespace:
+		rule = RuleDeleteVLANNSInUse
+		uses = []use{{idxVPCByVLANNS, "VPC"}, {idxSwitchByVLANNS, "Switch"}}
+	case fabric.KindSwitch:
+		rule = RuleDeleteSwitchInUse
+		uses = []use{{idxConnBySwitch, "Connection"}}
+	case fabric.KindServer:
+		rule = RuleDeleteServerInUse
+		uses = []use{{idxConnByServer, "Connection"}}
+	case fabric.KindConnection:
+		rule = RuleDeleteConnectionInUse
+		uses = []use{{idxAttByConn, "VPCAttachment"}, {idxExtAttByConn, "ExternalAttachment"}}
+	case fabric.KindExternal:
+		rule = RuleDeleteExternalInUse
+		uses = []use{{idxExtAttByExt, "ExternalAttachment"}, {idxExtPeerByExt, "ExternalPeering"}}
+	case fabric.KindSwitchGroup:
+		rule = RuleDeleteSwitchGroupInUse
+		uses = []use{{idxSwitchByGroup, "Switch"}, {idxSwitchByRedGrp, "Switch (redundancy group)"}}
+	case fabric.KindSwitchProfile:
+		rule = RuleDeleteSwitchProfileInUse
+		uses = []use{{idxSwitchByProfile, "Switch"}}
+	default:
+		return nil
+	}
+	var found []string
+	total := 0
+	for _, u := range uses {
+		for _, r := range v.referrers(u.idx, name) {
+			if u.idx == idxVPCByRelay && r == name {
+				continue
+			}
+			total++
+			if len(found) < 10 {
+				found = append(found, fmt.Sprintf("%s %q", u.what, r))
+			}
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	sort.Strings(found)
+	more := ""
+	if total > len(found) {
+		more = fmt.Sprintf(" and %d more", total-len(found))
+	}
+	b.Errorf(rule, diag.Root(), kind+" is in use and cannot be deleted",
+		"%s %q is still used by %s%s; delete or change those first", kind, name, strings.Join(found, ", "), more)
+	return b.Out
+}

@@ -1,0 +1,185 @@
+package cascade
+
+import (
+	"strings"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+)
+
+// Connection link types, as the field names of ConnectionSpec.
+const (
+	LinkUnbundled      = "unbundled"
+	LinkBundled        = "bundled"
+	LinkMCLAG          = "mclag"
+	LinkESLAG          = "eslag"
+	LinkMCLAGDomain    = "mclagDomain"
+	LinkFabric         = "fabric"
+	LinkMesh           = "mesh"
+	LinkGateway        = "gateway"
+	LinkVPCLoopback    = "vpcLoopback"
+	LinkExternal       = "external"
+	LinkStaticExternal = "staticExternal"
+)
+
+// endpoint is one "<device>/<port>" reference of a connection. Its path is built on demand.
+type endpoint struct {
+	field, list, side string // spec.<field>.<list>[idx].<side>.port
+	idx               int    // -1 for a single link
+	device            string
+	port              string
+	server            bool // the device is a Server (else a Switch, or a gateway for gateway links)
+	other             bool // the device is neither a switch nor a server (gateway side)
+}
+
+// path returns the manifest path of the endpoint's port field.
+func (e *endpoint) path() diag.Path {
+	p := make(diag.Path, 0, 6)
+	p = append(p, diag.Step{Field: "spec"}, diag.Step{Field: e.field}, diag.Step{Field: e.list})
+	if e.idx >= 0 {
+		p = append(p, diag.Step{Index: e.idx, IsIndex: true})
+	}
+	return append(p, diag.Step{Field: e.side}, diag.Step{Field: "port"})
+}
+
+// splitPort splits "device/E1/4" into "device" and "E1/4".
+func splitPort(s string) (string, string) {
+	i := strings.IndexByte(s, '/')
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], s[i+1:]
+}
+
+// linkType returns the single link type of a connection ("" if none; the first if several).
+func linkType(c *fabric.Connection) string {
+	s := &c.Spec
+	switch {
+	case s.Unbundled != nil:
+		return LinkUnbundled
+	case s.Bundled != nil:
+		return LinkBundled
+	case s.MCLAG != nil:
+		return LinkMCLAG
+	case s.ESLAG != nil:
+		return LinkESLAG
+	case s.MCLAGDomain != nil:
+		return LinkMCLAGDomain
+	case s.Fabric != nil:
+		return LinkFabric
+	case s.Mesh != nil:
+		return LinkMesh
+	case s.Gateway != nil:
+		return LinkGateway
+	case s.VPCLoopback != nil:
+		return LinkVPCLoopback
+	case s.External != nil:
+		return LinkExternal
+	case s.StaticExternal != nil:
+		return LinkStaticExternal
+	}
+	return ""
+}
+
+// connEndpoints lists every port a connection uses.
+func connEndpoints(c *fabric.Connection) []endpoint {
+	out := make([]endpoint, 0, 4)
+	add := func(field, list string, idx int, side, ref string, server, other bool) {
+		if ref == "" {
+			return
+		}
+		d, port := splitPort(ref)
+		out = append(out, endpoint{field: field, list: list, idx: idx, side: side, device: d, port: port, server: server, other: other})
+	}
+	s := &c.Spec
+	srvLinks := func(field string, links []fabric.ServerToSwitchLink) {
+		for i, l := range links {
+			add(field, "links", i, "server", l.Server.Port, true, false)
+			add(field, "links", i, "switch", l.Switch.Port, false, false)
+		}
+	}
+	swLinks := func(field, list string, links []fabric.SwitchToSwitchLink) {
+		for i, l := range links {
+			add(field, list, i, "switch1", l.Switch1.Port, false, false)
+			add(field, list, i, "switch2", l.Switch2.Port, false, false)
+		}
+	}
+	if s.Unbundled != nil {
+		add(LinkUnbundled, "link", -1, "server", s.Unbundled.Link.Server.Port, true, false)
+		add(LinkUnbundled, "link", -1, "switch", s.Unbundled.Link.Switch.Port, false, false)
+	}
+	if s.Bundled != nil {
+		srvLinks(LinkBundled, s.Bundled.Links)
+	}
+	if s.MCLAG != nil {
+		srvLinks(LinkMCLAG, s.MCLAG.Links)
+	}
+	if s.ESLAG != nil {
+		srvLinks(LinkESLAG, s.ESLAG.Links)
+	}
+	if s.MCLAGDomain != nil {
+		swLinks(LinkMCLAGDomain, "peerLinks", s.MCLAGDomain.PeerLinks)
+		swLinks(LinkMCLAGDomain, "sessionLinks", s.MCLAGDomain.SessionLinks)
+	}
+	if s.Fabric != nil {
+		for i, l := range s.Fabric.Links {
+			add(LinkFabric, "links", i, "spine", l.Spine.Port, false, false)
+			add(LinkFabric, "links", i, "leaf", l.Leaf.Port, false, false)
+		}
+	}
+	if s.Mesh != nil {
+		for i, l := range s.Mesh.Links {
+			add(LinkMesh, "links", i, "leaf1", l.Leaf1.Port, false, false)
+			add(LinkMesh, "links", i, "leaf2", l.Leaf2.Port, false, false)
+		}
+	}
+	if s.Gateway != nil {
+		for i, l := range s.Gateway.Links {
+			add(LinkGateway, "links", i, "switch", l.Switch.Port, false, false)
+			add(LinkGateway, "links", i, "gateway", l.Gateway.Port, false, true)
+		}
+	}
+	if s.VPCLoopback != nil {
+		swLinks(LinkVPCLoopback, "links", s.VPCLoopback.Links)
+	}
+	if s.External != nil {
+		add(LinkExternal, "link", -1, "switch", s.External.Link.Switch.Port, false, false)
+	}
+	if s.StaticExternal != nil {
+		add(LinkStaticExternal, "link", -1, "switch", s.StaticExternal.Link.Switch.Port, false, false)
+	}
+	return out
+}
+
+// connSwitches returns the distinct switch names of a connection, in order of appearance.
+func connSwitches(eps []endpoint) []string {
+	var out []string
+	for _, e := range eps {
+		if e.server || e.other || e.device == "" {
+			continue
+		}
+		dup := false
+		for _, s := range out {
+			if s == e.device {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, e.device)
+		}
+	}
+	return out
+}
+
+// basePort returns the physical port of a breakout lane ("E1/4/1" → "E1/4", true) or the port itself.
+func basePort(port string) (string, bool) {
+	first := strings.IndexByte(port, '/')
+	if first < 0 {
+		return port, false
+	}
+	if second := strings.IndexByte(port[first+1:], '/'); second >= 0 {
+		return port[:first+1+second], true
+	}
+	return port, false
+}
