@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -163,6 +164,18 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 			}
 		}
 	}
+	// A cluster ships its SwitchProfile catalog; Git-only fabrics (and a bare cluster) do not, so the
+	// built-in catalog stands in for port checks there.
+	hasProfiles := false
+	for _, o := range objs {
+		if o.GetKind() == fabric.KindSwitchProfile {
+			hasProfiles = true
+			break
+		}
+	}
+	if !hasProfiles {
+		objs = append(objs, cascade.BuiltinSwitchProfiles()...)
+	}
 	e.view = cascade.NewView(objs...)
 	return e.view, e.viewNote
 }
@@ -281,7 +294,23 @@ func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend
 		v.Remove(replaces.Kind, replaces.Name)
 	}
 	v.Upsert(d.Typed)
-	return cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy), notes
+	ds := cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy)
+	if note != "" {
+		softenReferences(ds, note)
+	}
+	return ds, notes
+}
+
+// softenReferences turns "referenced object not found" errors into warnings when the fabric view is
+// incomplete (no backend holds whole objects, or it could not be read): the object may well exist.
+func softenReferences(ds diag.Diagnostics, note string) {
+	for i := range ds {
+		d := &ds[i]
+		if d.Stage == diag.StageCross && d.Severity == diag.Error && strings.HasSuffix(d.Rule, "-exists") {
+			d.Severity = diag.Warning
+			d.Detail += " — not checked strictly: " + note + "."
+		}
+	}
 }
 
 // ValidateDelete runs the delete protections against the view.

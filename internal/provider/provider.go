@@ -57,7 +57,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		},
 		Blocks: map[string]pschema.Block{
 			"netbox": pschema.SingleNestedBlock{
-				MarkdownDescription: "NetBox backend (DCIM/IPAM). Enabled when this block is present or `NETBOX_SERVER_URL` is set.",
+				MarkdownDescription: "NetBox backend (DCIM/IPAM). Enabled when this block sets any attribute or `NETBOX_SERVER_URL` is set (a block whose attributes are all null counts as absent).",
 				Attributes: map[string]pschema.Attribute{
 					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Env: `NETBOX_SERVER_URL`.", false),
 					"api_token":    str("API token: a classic token (sent as `Token …`) or a NetBox ≥ 4.5 `nbt_…` token (sent as `Bearer …`). Env: `NETBOX_API_TOKEN`.", true),
@@ -69,7 +69,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				},
 			},
 			"git": pschema.SingleNestedBlock{
-				MarkdownDescription: "Git backend (GitOps repository, one object per file). Enabled when this block is present or `HEDGEHOG_GIT_URL` is set.",
+				MarkdownDescription: "Git backend (GitOps repository, one object per file). Enabled when this block sets any attribute or `HEDGEHOG_GIT_URL` is set.",
 				Attributes: map[string]pschema.Attribute{
 					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Env: `HEDGEHOG_GIT_URL`.", false),
 					"branch":                str("Branch (default `main`). Env: `HEDGEHOG_GIT_BRANCH`.", false),
@@ -86,7 +86,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				},
 			},
 			"kubernetes": pschema.SingleNestedBlock{
-				MarkdownDescription: "The fabric's Kubernetes API. Enabled when this block is present or `KUBE_CONFIG_PATH`, `KUBE_HOST` or `HEDGEHOG_KUBECONFIG` is set.",
+				MarkdownDescription: "The fabric's Kubernetes API. Enabled when this block sets any attribute or `KUBE_CONFIG_PATH`, `KUBE_HOST` or `HEDGEHOG_KUBECONFIG` is set.",
 				Attributes: map[string]pschema.Attribute{
 					"kubeconfig_path":        str("Path of a kubeconfig file. Env: `KUBE_CONFIG_PATH`.", false),
 					"kubeconfig":             str("Kubeconfig content (exec plugins and client certificates work as in kubectl). Env: `HEDGEHOG_KUBECONFIG`.", true),
@@ -109,13 +109,20 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	}
 }
 
-// block returns the attributes of a configured block and whether the block is present.
+// block returns the attributes of a backend block and whether it configures anything: a block whose
+// attributes are all null counts as absent, so that modules can pass null variables through.
 func block(cfg map[string]tftypes.Value, name string) (map[string]tftypes.Value, bool) {
 	v, ok := cfg[name]
 	if !ok || v.IsNull() || !v.IsKnown() {
 		return map[string]tftypes.Value{}, false
 	}
-	return attrs(v), true
+	m := attrs(v)
+	for _, a := range m {
+		if !a.IsNull() {
+			return m, true
+		}
+	}
+	return m, false
 }
 
 // setting returns the configured value, else the first environment variable that is set.

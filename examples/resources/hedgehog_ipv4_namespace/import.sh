@@ -1,0 +1,2 @@
+# The import ID is the object's name.
+terraform import hedgehog_ipv4_namespace.example default

@@ -1,0 +1,2 @@
+# The import ID is the object's name.
+terraform import hedgehog_vpc.example demo-vpc-3

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Renders the registry documentation in docs/ with tfplugindocs, offline.
+#
+#   scripts/docs.sh generate   rewrite docs/ from templates/, examples/ and the provider schema
+#   scripts/docs.sh check      render into a scratch copy and fail, with a diff, when docs/ differs
+#                              (the CI gate: run `scripts/docs.sh generate` and commit docs/ to fix)
+#
+# Steps: build the provider into a scratch directory; read its schema with
+# `terraform providers schema -json` through a dev_overrides CLI configuration (no `init`, no
+# registry, no download); rename the schema's provider key to `hedgehog`, the only form
+# tfplugindocs looks up besides registry.terraform.io/hashicorp/<name>; run tfplugindocs with
+# --providers-schema, so it neither builds the provider nor looks for or downloads a Terraform CLI.
+#
+# Needs go, jq and a Terraform-compatible CLI: $TERRAFORM when set, else `terraform` on PATH, else
+# scripts/tf-cli.sh (OpenTofu built from the Go module proxy).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mode="${1:-}"
+case "$mode" in
+  generate | check) ;;
+  -h | --help)
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "usage: scripts/docs.sh generate|check" >&2
+    exit 2
+    ;;
+esac
+
+command -v jq >/dev/null || { echo "docs.sh: jq is required" >&2; exit 1; }
+tf="${TERRAFORM:-$(command -v terraform || true)}"
+[[ -n "$tf" ]] || tf="$("$root/scripts/tf-cli.sh")"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/hedgehog-docs.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
+
+# 1. The provider binary, named as Terraform expects in a dev_overrides directory.
+(cd "$root" && go build -o "$work/bin/terraform-provider-hedgehog" .)
+
+# 2. Its schema. The CLI configuration has only dev_overrides: any other provider would fail to
+#    install instead of being downloaded. CHECKPOINT_DISABLE stops Terraform's version check.
+mkdir -p "$work/tf"
+cat >"$work/cli.tfrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "githedgehog/hedgehog" = "$work/bin"
+  }
+}
+EOF
+cat >"$work/tf/main.tf" <<'EOF'
+terraform {
+  required_providers {
+    hedgehog = { source = "githedgehog/hedgehog" }
+  }
+}
+EOF
+if ! (cd "$work/tf" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 \
+  "$tf" providers schema -json >"$work/schema.raw.json" 2>"$work/schema.log"); then
+  cat "$work/schema.log" >&2
+  echo "docs.sh: $tf providers schema -json failed" >&2
+  exit 1
+fi
+jq -e '.provider_schemas | length == 1' "$work/schema.raw.json" >/dev/null ||
+  { echo "docs.sh: expected exactly one provider in the schema" >&2; exit 1; }
+jq '.provider_schemas |= with_entries(.key = "hedgehog")' "$work/schema.raw.json" >"$work/schema.json"
+
+# 3. Render into a scratch provider directory holding copies of the inputs (and of docs/, so files
+#    tfplugindocs does not manage are kept). tfplugindocs resolves every directory flag against
+#    --provider-dir, so the output cannot be pointed elsewhere directly.
+src="$work/src"
+mkdir -p "$src"
+for d in templates examples docs; do
+  if [[ -d "$root/$d" ]]; then cp -R "$root/$d" "$src/$d"; fi
+done
+if ! (cd "$root" && go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate \
+  --provider-name hedgehog \
+  --rendered-provider-name Hedgehog \
+  --provider-dir "$src" \
+  --providers-schema "$work/schema.json" \
+  --website-temp-dir "$work/tfws" >"$work/tfplugindocs.log" 2>&1); then
+  cat "$work/tfplugindocs.log" >&2
+  echo "docs.sh: tfplugindocs generate failed" >&2
+  exit 1
+fi
+
+case "$mode" in
+  generate)
+    rm -rf "$root/docs"
+    cp -R "$src/docs" "$root/docs"
+    echo "docs.sh: wrote $(find "$root/docs" -type f | wc -l) files to docs/"
+    ;;
+  check)
+    [[ -d "$root/docs" ]] || { echo "docs.sh: docs/ is missing; run scripts/docs.sh generate" >&2; exit 1; }
+    if ! diff -ruN "$root/docs" "$src/docs" >"$work/docs.diff"; then
+      cat "$work/docs.diff"
+      echo "docs.sh: docs/ is out of date; run scripts/docs.sh generate and commit docs/" >&2
+      exit 1
+    fi
+    echo "docs.sh: docs/ is up to date"
+    ;;
+esac
