@@ -107,7 +107,21 @@ func ValidateCross(obj fabric.Object, v *View) diag.Diagnostics {
 	case *fabric.Switch:
 		crossSwitch(b, v, o)
 	}
+	if v.partial != "" {
+		softenExistence(b.Out, v.partial)
+	}
 	return b.Out
+}
+
+// softenExistence turns "referenced object not found" errors into warnings: a partial view (the fabric could
+// not be read whole) cannot tell a missing object from one it was not shown.
+func softenExistence(ds diag.Diagnostics, why string) {
+	for i := range ds {
+		if d := &ds[i]; d.Severity == diag.Error && strings.HasSuffix(d.Rule, "-exists") {
+			d.Severity = diag.Warning
+			d.Detail += " — not checked strictly: " + why + "."
+		}
+	}
 }
 
 func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {

@@ -376,3 +376,24 @@ func TestValidateDelete(t *testing.T) {
 		})
 	}
 }
+
+// A partial view (the fabric could not be read whole) warns about missing references instead of failing,
+// so that the stages after cross still run.
+func TestPartialViewSoftensExistence(t *testing.T) {
+	vpc := &fabric.VPC{Metadata: fabric.ObjectMeta{Name: "v1", Namespace: "default"}, Spec: fabric.VPCSpec{IPv4Namespace: "nope", VLANNamespace: "nope"}}
+	v := NewView()
+	if ds := ValidateCross(vpc, v); !ds.HasError() {
+		t.Fatalf("a complete view must fail: %v", ds)
+	}
+	v = NewView()
+	v.SetPartial("no backend holds whole objects")
+	ds := ValidateCross(vpc, v)
+	if ds.HasError() || len(ds) == 0 {
+		t.Fatalf("want warnings only, got %v", ds)
+	}
+	for _, d := range ds {
+		if !strings.Contains(d.Detail, "no backend holds whole objects") {
+			t.Errorf("detail does not say why: %q", d.Detail)
+		}
+	}
+}

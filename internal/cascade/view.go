@@ -84,7 +84,13 @@ type View struct {
 	ports   map[string]map[string][]portUse   // switch → base port → uses
 	ips     map[netip.Addr][]ipOwner          // switch management/protocol/VTEP IPs
 	asns    map[uint32][]string               // leaf ASN → switches
+	// partial, when set, says why the view may lack objects that exist (set before first use).
+	partial string
 }
+
+// SetPartial marks the view as possibly incomplete (why says why): existence checks then warn instead of
+// failing. Call it before the view is shared.
+func (v *View) SetPartial(why string) { v.partial = why }
 
 // NewView returns a view holding objs.
 func NewView(objs ...fabric.Object) *View {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -177,6 +176,9 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 		objs = append(objs, cascade.BuiltinSwitchProfiles()...)
 	}
 	e.view = cascade.NewView(objs...)
+	if e.viewNote != "" {
+		e.view.SetPartial(e.viewNote)
+	}
 	return e.view, e.viewNote
 }
 
@@ -294,23 +296,7 @@ func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend
 		v.Remove(replaces.Kind, replaces.Name)
 	}
 	v.Upsert(d.Typed)
-	ds := cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy)
-	if note != "" {
-		softenReferences(ds, note)
-	}
-	return ds, notes
-}
-
-// softenReferences turns "referenced object not found" errors into warnings when the fabric view is
-// incomplete (no backend holds whole objects, or it could not be read): the object may well exist.
-func softenReferences(ds diag.Diagnostics, note string) {
-	for i := range ds {
-		d := &ds[i]
-		if d.Stage == diag.StageCross && d.Severity == diag.Error && strings.HasSuffix(d.Rule, "-exists") {
-			d.Severity = diag.Warning
-			d.Detail += " — not checked strictly: " + note + "."
-		}
-	}
+	return cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy), notes
 }
 
 // ValidateDelete runs the delete protections against the view.

@@ -204,30 +204,47 @@ func normalize(v any) any {
 // assertAtCheckpoint fails t when any backend differs from want.
 func assertAtCheckpoint(t *testing.T, r repo, want checkpoint) {
 	t.Helper()
+	for _, d := range checkpointDiff(t, r, want) {
+		t.Error(d)
+	}
+}
+
+// checkpointDiff lists how the backends differ from want, one entry per difference, each starting with
+// the backend's name.
+func checkpointDiff(t *testing.T, r repo, want checkpoint) []string {
+	t.Helper()
+	var diffs []string
 	got := takeCheckpoint(t, r)
 	for name, w := range want.Kube {
 		g, ok := got.Kube[name]
 		if !ok {
-			t.Errorf("kubernetes: VPC %s is gone, want it back as %v", name, w)
+			diffs = append(diffs, fmt.Sprintf("kubernetes: VPC %s is gone, want it back as %v", name, w))
 		} else if !reflect.DeepEqual(jsonRound(g), jsonRound(w)) {
-			t.Errorf("kubernetes: VPC %s differs from the checkpoint:\n got %v\nwant %v", name, jsonRound(g), jsonRound(w))
+			diffs = append(diffs, fmt.Sprintf("kubernetes: VPC %s differs from the checkpoint:\n got %v\nwant %v", name, jsonRound(g), jsonRound(w)))
 		}
 	}
 	for name := range got.Kube {
 		if _, ok := want.Kube[name]; !ok {
-			t.Errorf("kubernetes: VPC %s exists, the checkpoint had none", name)
+			diffs = append(diffs, fmt.Sprintf("kubernetes: VPC %s exists, the checkpoint had none", name))
 		}
 	}
 	if !reflect.DeepEqual(got.Git, want.Git) {
-		t.Errorf("git: files at the branch head differ from the checkpoint:\n got %s\nwant %s", keysAndDiff(got.Git, want.Git), keysOf(want.Git))
+		diffs = append(diffs, fmt.Sprintf("git: files at the branch head differ from the checkpoint:\n got %s\nwant %s", keysAndDiff(got.Git, want.Git), keysOf(want.Git)))
 	}
 	for _, m := range netboxModels {
 		if !reflect.DeepEqual(got.NetBox[m], want.NetBox[m]) {
-			t.Errorf("netbox: %s records differ from the checkpoint:\n got %s\nwant %s", m,
-				strings.Join(got.NetBox[m], "\n     "), strings.Join(want.NetBox[m], "\n     "))
+			diffs = append(diffs, fmt.Sprintf("netbox: %s records differ from the checkpoint:\n got %s\nwant %s", m,
+				strings.Join(got.NetBox[m], "\n     "), strings.Join(want.NetBox[m], "\n     ")))
 		}
 	}
+	return diffs
 }
+
+// noUndo is a backend whose compensation does nothing and reports success: the saga then calls the
+// rollback clean, and only the checkpoint comparison can tell.
+type noUndo struct{ backend.Backend }
+
+func (noUndo) Restore(context.Context, backend.Ref, backend.State) error { return nil }
 
 func jsonRound(v any) any {
 	b, _ := json.Marshal(v)

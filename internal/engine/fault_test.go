@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,10 @@ type faultCase struct {
 	wantRolledBack []string
 	// checkErr asserts what the backend error says (the fault did fire, and is the intended one).
 	checkErr func(t *testing.T, err error)
+}
+
+func subnet(m map[string]any, name string) map[string]any {
+	return m["spec"].(map[string]any)["subnets"].(map[string]any)[name].(map[string]any)
 }
 
 type caseEnv struct {
@@ -99,8 +104,8 @@ func faultCases() []faultCase {
 		},
 		{
 			name: "create/git", vpc: "fcgit", op: "create",
-			want:     map[string]sub{"default": {"10.102.1.0/24", 1201}},
-			arm:      rejectPushes, disarm: acceptPushes,
+			want: map[string]sub{"default": {"10.102.1.0/24", 1201}},
+			arm:  rejectPushes, disarm: acceptPushes,
 			wantStep: backend.Git, wantRolledBack: []string{backend.NetBox},
 			checkErr: errSays("pushes are rejected by policy"),
 		},
@@ -139,24 +144,45 @@ func faultCases() []faultCase {
 		},
 		{
 			name: "update/git", vpc: "fugit", op: "update",
-			before:   map[string]sub{"default": {"10.106.1.0/24", 1601}},
-			want:     map[string]sub{"default": {"10.106.1.0/24", 1611}, "extra": {"10.106.2.0/24", 1621}},
-			arm:      rejectPushes, disarm: acceptPushes,
+			before: map[string]sub{"default": {"10.106.1.0/24", 1601}},
+			want:   map[string]sub{"default": {"10.106.1.0/24", 1611}, "extra": {"10.106.2.0/24", 1621}},
+			arm:    rejectPushes, disarm: acceptPushes,
 			wantStep: backend.Git, wantRolledBack: []string{backend.NetBox},
 			checkErr: errSays("pushes are rejected by policy"),
 		},
 		{
-			name: "update/kubernetes schema violation", vpc: "fukube", op: "update",
+			name: "update/kubernetes wrong field type", vpc: "fukube", op: "update",
 			before: map[string]sub{"default": {"10.107.1.0/24", 1701}},
 			want:   map[string]sub{"default": {"10.107.1.0/24", 1701}, "extra": {"10.107.2.0/24", 1721}},
 			// NetBox (drops the VLAN of default, adds extra) and Git write the bad manifest first.
 			mutate: func(m map[string]any) {
-				m["spec"].(map[string]any)["subnets"].(map[string]any)["default"].(map[string]any)["vlan"] = "abc"
+				subnet(m, "default")["vlan"] = "abc"
+			},
+			wantStep: backend.Kubernetes, wantRolledBack: []string{backend.Git, backend.NetBox},
+			checkErr: func(t *testing.T, err error) {
+				// Server-side apply rejects a type mismatch while building the typed patch, before CRD
+				// validation, and answers 500 rather than 422 (kubernetes/kubernetes#139253, #122480).
+				var se apierrors.APIStatus
+				if !errors.As(err, &se) || !strings.Contains(se.Status().Message, ".spec.subnets.default.vlan") {
+					t.Errorf("want the API server to reject .spec.subnets.default.vlan, got %v", err)
+				}
+			},
+		},
+		{
+			name: "update/kubernetes schema violation 422", vpc: "fukubereq", op: "update",
+			before: map[string]sub{"default": {"10.113.1.0/24", 2301}},
+			want:   map[string]sub{"default": {"10.113.1.0/24", 2311}, "extra": {"10.113.2.0/24", 2321}},
+			// dhcp.options lacks the fields the CRD requires (interfaceMTU, leaseTimeSeconds): 422.
+			mutate: func(m map[string]any) {
+				subnet(m, "default")["dhcp"] = map[string]any{"options": map[string]any{"pxeURL": "http://10.113.1.9/boot"}}
 			},
 			wantStep: backend.Kubernetes, wantRolledBack: []string{backend.Git, backend.NetBox},
 			checkErr: func(t *testing.T, err error) {
 				if !apierrors.IsInvalid(err) {
-					var se apierrors.APIStatus; errors.As(err, &se); t.Errorf("want a 422 in the chain, got %v (status %d %s)", err, se.Status().Code, se.Status().Reason)
+					t.Errorf("want a 422 in the chain, got %v", err)
+				}
+				if !strings.Contains(err.Error(), "interfaceMTU") {
+					t.Errorf("the error does not name the missing field: %v", err)
 				}
 			},
 		},
@@ -173,10 +199,42 @@ func faultCases() []faultCase {
 		},
 		{
 			name: "delete/git", vpc: "fdgit", op: "delete",
-			before:   map[string]sub{"default": {"10.109.1.0/24", 1901}},
-			arm:      rejectPushes, disarm: acceptPushes,
+			before: map[string]sub{"default": {"10.109.1.0/24", 1901}},
+			arm:    rejectPushes, disarm: acceptPushes,
 			wantStep: backend.Git, wantRolledBack: []string{backend.Kubernetes},
 			checkErr: errSays("pushes are rejected by policy"),
+		},
+		{
+			// The cluster copy is someone else's (no mark, another field manager): its restore takes the
+			// Update/Create path with the prior managed fields rather than server-side apply.
+			name: "delete/git foreign cluster object", vpc: "fdforeign", op: "delete",
+			prepare: func(t *testing.T, c *caseEnv) {
+				spec := vpcSpec(map[string]sub{"default": {"10.114.1.0/24", 2401}})
+				e := engineOf(tnb, c.repo.b)
+				if _, err := e.Apply(context.Background(), render(t, e, c.vpc, spec), false); err != nil {
+					t.Fatal(err)
+				}
+				applyAs(t, "someone-else", c.vpc, map[string]any{"owner": "network-team"}, spec)
+			},
+			arm: rejectPushes, disarm: acceptPushes,
+			wantStep: backend.Git, wantRolledBack: []string{backend.Kubernetes},
+			checkErr: func(t *testing.T, err error) {
+				u := clusterVPC(t, "fdforeign")
+				if u == nil {
+					return // reported by the checkpoint comparison
+				}
+				var managers []string
+				for _, mf := range u.GetManagedFields() {
+					managers = append(managers, mf.Manager)
+				}
+				if !slices.Equal(managers, []string{"someone-else"}) {
+					t.Errorf("restored field managers = %v, want exactly [someone-else]", managers)
+				}
+				st, err := tkube.Get(context.Background(), backend.Ref{Kind: "VPC", Namespace: "default", Name: "fdforeign"})
+				if err != nil || st.Owned {
+					t.Errorf("the restore made the foreign object look owned by this provider (owned=%v, err=%v)", st.Owned, err)
+				}
+			},
 		},
 		{
 			name: "delete/netbox", vpc: "fdnetbox", op: "delete",
@@ -390,4 +448,71 @@ func TestApplyRefusesForeignObject(t *testing.T) {
 		t.Errorf("the foreign VPC was changed: %v", u)
 	}
 	tstack.NetBox.CheckNoFailures(t)
+}
+
+// TestCheckpointCatchesMissingCompensation proves the checkpoint comparison can fail: with one backend's
+// compensation silently doing nothing, the saga still reports a clean rollback, and the comparison names
+// exactly that backend.
+func TestCheckpointCatchesMissingCompensation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		name, vpc, broken, op string
+		fault                 func(t *testing.T, c *caseEnv)
+		undoFault             func(t *testing.T, c *caseEnv)
+	}{
+		{name: "create/git, netbox not compensated", vpc: "fmnetbox", broken: backend.NetBox, op: "create",
+			fault: rejectPushes, undoFault: acceptPushes},
+		{name: "update/kubernetes, git not compensated", vpc: "fmgit", broken: backend.Git, op: "update",
+			fault: func(t *testing.T, c *caseEnv) {}},
+		{name: "delete/git, kubernetes not compensated", vpc: "fmkube", broken: backend.Kubernetes, op: "delete",
+			fault: rejectPushes, undoFault: acceptPushes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &caseEnv{repo: newRepo(t, tc.vpc), vpc: tc.vpc}
+			spec := vpcSpec(map[string]sub{"default": {"10.120.1.0/24", 2400}})
+			if tc.op != "create" {
+				full := engineOf(tnb, c.repo.b, tkube)
+				if _, err := full.Apply(ctx, render(t, full, tc.vpc, spec), false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := takeCheckpoint(t, c.repo)
+			bs := []backend.Backend{tnb, c.repo.b, tkube}
+			for i, b := range bs {
+				if b.Name() == tc.broken {
+					bs[i] = noUndo{b}
+				}
+			}
+			eng := engineOf(bs...)
+			tc.fault(t, c)
+			var err error
+			switch tc.op {
+			case "create":
+				_, err = eng.Apply(ctx, render(t, eng, tc.vpc, spec), false)
+			case "update":
+				d := withManifest(render(t, eng, tc.vpc, vpcSpec(map[string]sub{"default": {"10.120.1.0/24", 2401}})),
+					func(m map[string]any) { subnet(m, "default")["dhcp"] = map[string]any{"options": map[string]any{}} })
+				_, err = eng.Apply(ctx, d, true)
+			case "delete":
+				err = eng.Delete(ctx, backend.Ref{Kind: "VPC", Namespace: "default", Name: tc.vpc})
+			}
+			if tc.undoFault != nil {
+				tc.undoFault(t, c)
+			}
+			f, ok := saga.AsFailure(err)
+			if !ok || !f.Clean() {
+				t.Fatalf("want a clean-looking *saga.Failure, got %v", err)
+			}
+			diffs := checkpointDiff(t, c.repo, want)
+			if len(diffs) == 0 {
+				t.Fatalf("the checkpoint comparison missed the uncompensated %s write", tc.broken)
+			}
+			for _, d := range diffs {
+				if !strings.HasPrefix(d, tc.broken+":") {
+					t.Errorf("difference outside the broken backend %s: %s", tc.broken, d)
+				}
+			}
+		})
+	}
 }

@@ -301,9 +301,10 @@ func TestAdopt(t *testing.T) {
 	}
 }
 
+// With force_conflicts = false, a field another manager took over makes the apply fail, naming it.
 func TestConflictingManager(t *testing.T) {
 	ctx := context.Background()
-	b := newBackend(t, "conflict")
+	b := newBackend(t, "conflict", func(c *Config) { c.NoForceConflicts = true })
 	mustPut(t, b, ipns("c", "10.1.0.0/16"), false)
 	// Another manager force-applies the subnets and so takes them over.
 	other := `{"apiVersion":"vpc.githedgehog.com/v1beta1","kind":"IPv4Namespace","metadata":{"name":"c"},"spec":{"subnets":["10.7.0.0/16"]}}`
@@ -319,6 +320,28 @@ func TestConflictingManager(t *testing.T) {
 	after, _ := raw("conflict").Get(ctx, "c", metav1.GetOptions{})
 	if after.GetResourceVersion() != before.GetResourceVersion() {
 		t.Error("conflicting put changed the object")
+	}
+}
+
+// By default an object this provider owns takes its fields back from another manager (drift converges).
+func TestOwnedObjectTakesFieldsBack(t *testing.T) {
+	ctx := context.Background()
+	b := newBackend(t, "takeback")
+	mustPut(t, b, ipns("c", "10.1.0.0/16"), false)
+	other := `{"apiVersion":"vpc.githedgehog.com/v1beta1","kind":"IPv4Namespace","metadata":{"name":"c"},"spec":{"subnets":["10.7.0.0/16"]}}`
+	force := true
+	if _, err := raw("takeback").Patch(ctx, "c", types.ApplyPatchType, []byte(other), metav1.PatchOptions{FieldManager: "other-manager", Force: &force}); err != nil {
+		t.Fatal(err)
+	}
+	want := ipns("c", "10.2.0.0/16")
+	_, after := mustPut(t, b, want, false)
+	if after.Digest != b.Digest(want) {
+		t.Fatalf("object not converged: %+v", after)
+	}
+	got, _ := raw("takeback").Get(ctx, "c", metav1.GetOptions{})
+	subnets, _, _ := unstructured.NestedStringSlice(got.Object, "spec", "subnets")
+	if len(subnets) != 1 || subnets[0] != "10.2.0.0/16" {
+		t.Fatalf("subnets %v", subnets)
 	}
 }
 
