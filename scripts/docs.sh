@@ -2,8 +2,9 @@
 # Renders the registry documentation in docs/ with tfplugindocs, offline.
 #
 #   scripts/docs.sh generate   rewrite docs/ from templates/, examples/ and the provider schema
-#   scripts/docs.sh check      render into a scratch copy and fail, with a diff, when docs/ differs
-#                              (the CI gate: run `scripts/docs.sh generate` and commit docs/ to fix)
+#   scripts/docs.sh check      render into a scratch copy and fail, with a diff, when docs/ differs,
+#                              then run `tfplugindocs validate` on docs/ (the CI gate; to fix, run
+#                              `scripts/docs.sh generate` and commit docs/)
 #
 # Steps: build the provider into a scratch directory; read its schema with
 # `terraform providers schema -json` through a dev_overrides CLI configuration (no `init`, no
@@ -11,7 +12,7 @@
 # tfplugindocs looks up besides registry.terraform.io/hashicorp/<name>; run tfplugindocs with
 # --providers-schema, so it neither builds the provider nor looks for or downloads a Terraform CLI.
 #
-# Needs go, jq and a Terraform-compatible CLI: $TERRAFORM when set, else `terraform` on PATH, else
+# Needs go and a Terraform-compatible CLI: $TERRAFORM when set, else `terraform` on PATH, else
 # scripts/tf-cli.sh (OpenTofu built from the Go module proxy).
 set -euo pipefail
 
@@ -20,7 +21,7 @@ mode="${1:-}"
 case "$mode" in
   generate | check) ;;
   -h | --help)
-    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -29,7 +30,6 @@ case "$mode" in
     ;;
 esac
 
-command -v jq >/dev/null || { echo "docs.sh: jq is required" >&2; exit 1; }
 tf="${TERRAFORM:-$(command -v terraform || true)}"
 [[ -n "$tf" ]] || tf="$("$root/scripts/tf-cli.sh")"
 
@@ -63,9 +63,11 @@ if ! (cd "$work/tf" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 
   echo "docs.sh: $tf providers schema -json failed" >&2
   exit 1
 fi
-jq -e '.provider_schemas | length == 1' "$work/schema.raw.json" >/dev/null ||
-  { echo "docs.sh: expected exactly one provider in the schema" >&2; exit 1; }
-jq '.provider_schemas |= with_entries(.key = "hedgehog")' "$work/schema.raw.json" >"$work/schema.json"
+# tfplugindocs looks the schema up as "hedgehog"; rename the one provider key (plain sed: no jq needed).
+key='"registry.terraform.io/githedgehog/hedgehog":'
+[[ "$(grep -o '"registry\.terraform\.io/[a-z0-9_-]*/[a-z0-9_-]*":' "$work/schema.raw.json" | sort -u)" == "$key" ]] ||
+  { echo "docs.sh: expected exactly the provider githedgehog/hedgehog in the schema" >&2; exit 1; }
+sed "s#$key#\"hedgehog\":#" "$work/schema.raw.json" >"$work/schema.json"
 
 # 3. Render into a scratch provider directory holding copies of the inputs (and of docs/, so files
 #    tfplugindocs does not manage are kept). tfplugindocs resolves every directory flag against
@@ -94,9 +96,18 @@ case "$mode" in
     ;;
   check)
     [[ -d "$root/docs" ]] || { echo "docs.sh: docs/ is missing; run scripts/docs.sh generate" >&2; exit 1; }
-    if ! diff -ruN "$root/docs" "$src/docs" >"$work/docs.diff"; then
+    if ! diff -ru "$root/docs" "$src/docs" >"$work/docs.diff"; then
       cat "$work/docs.diff"
       echo "docs.sh: docs/ is out of date; run scripts/docs.sh generate and commit docs/" >&2
+      exit 1
+    fi
+    # The registry's own checks (layout, frontmatter, every resource documented), same schema file.
+    if ! (cd "$root" && go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs validate \
+      --provider-name hedgehog \
+      --provider-dir "$root" \
+      --providers-schema "$work/schema.json" >"$work/validate.log" 2>&1); then
+      cat "$work/validate.log" >&2
+      echo "docs.sh: tfplugindocs validate failed" >&2
       exit 1
     fi
     echo "docs.sh: docs/ is up to date"

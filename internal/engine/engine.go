@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
@@ -50,6 +51,10 @@ type Engine struct {
 	viewBuilt bool
 
 	lists listCache
+
+	integOnce     sync.Once
+	integ         diag.Diagnostics
+	integReported atomic.Bool
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -312,6 +317,15 @@ func (e *Engine) Probes() []cascade.Probe {
 		out = append(out, probe{b})
 	}
 	return out
+}
+
+// Integration runs the integration stage (each configured backend's Check) once per engine and returns
+// its findings; first is true for exactly one caller, so that plan-time warnings are shown once.
+func (e *Engine) Integration(ctx context.Context) (ds diag.Diagnostics, first bool) {
+	e.integOnce.Do(func() {
+		e.integ = cascade.ValidateIntegration(ctx, e.Probes())
+	})
+	return e.integ, !e.integReported.Swap(true)
 }
 
 type probe struct{ b backend.Backend }

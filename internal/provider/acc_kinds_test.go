@@ -24,7 +24,7 @@ const kindsProfile = "acck-vs"
 // two VPCs in their own namespaces, attachments, a VPC peering and an external with its attachment and
 // peering. Every reference goes through the referenced resource so Terraform orders creates (the cascade
 // sees objects planned earlier in the run) and destroys (the delete protections see dependents gone).
-func kindsFabricHCL(provider string) string {
+func kindsFabricHCL(provider, leafDesc string) string {
 	return provider + fmt.Sprintf(`
 resource "hedgehog_ipv4_namespace" "ns" {
   name    = "kf-ip"
@@ -53,7 +53,7 @@ resource "hedgehog_switch" "spine" {
 resource "hedgehog_switch" "leaf1" {
   name            = "kf-leaf1"
   role            = "server-leaf"
-  description     = "leaf 1"
+  description     = %[2]q
   profile         = %[1]q
   asn             = 65171
   ip              = "172.30.1.171/21"
@@ -194,7 +194,9 @@ resource "hedgehog_external_peering" "ep" {
   permit = {
     external = {
       name     = hedgehog_external.e.name
-      prefixes = [{ prefix = "10.200.0.0/16" }, { prefix = "0.0.0.0/0" }]
+      # sorted as the fabric sorts them: an unsorted list stays unsorted in state but is sorted in the
+      # manifest, so an import (which reads the manifest) would differ from the state
+      prefixes = [{ prefix = "0.0.0.0/0" }, { prefix = "10.200.0.0/16" }]
     }
     vpc = {
       name    = hedgehog_vpc.v1.name
@@ -202,7 +204,7 @@ resource "hedgehog_external_peering" "ep" {
     }
   }
 }
-`, kindsProfile)
+`, kindsProfile, leafDesc)
 }
 
 // kindsDataHCL reads back a few objects through data sources (after the resources exist).
@@ -270,7 +272,8 @@ func TestAccKinds_Fabric(t *testing.T) {
 	createSwitchProfile(t, kindsProfile)
 	r := newRepo(t)
 	prov := stk.ProviderHCL(stack.Backends{Git: true, Kubernetes: true, GitURL: r.url})
-	cfg := kindsFabricHCL(prov)
+	cfg := kindsFabricHCL(prov, "leaf 1")
+	cfg2 := kindsFabricHCL(prov, "leaf 1, rack 7") + kindsDataHCL
 	str := knownvalue.StringExact
 	steps := []resource.TestStep{
 		{
@@ -294,7 +297,7 @@ func TestAccKinds_Fabric(t *testing.T) {
 				statecheck.ExpectKnownValue("hedgehog_vpc.v1", tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("gateway"), str("10.72.1.1")),
 				statecheck.ExpectKnownValue("hedgehog_vpc.v1", tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("dhcp").AtMapKey("range").AtMapKey("start"), str("10.72.1.2")),
 				statecheck.ExpectKnownValue("hedgehog_vpc.v1", tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("dhcp").AtMapKey("range").AtMapKey("end"), str("10.72.1.255")),
-				// the manifest of the external peering has its prefixes sorted
+				// the manifest of the external peering carries both prefixes
 				statecheck.ExpectKnownValue("hedgehog_external_peering.ep", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`(?s)prefix: 0\.0\.0\.0/0.*prefix: 10\.200\.0\.0/16`))),
 				statecheck.ExpectKnownValue("hedgehog_vpc_attachment.a1", tfjsonpath.New("native_vlan"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("hedgehog_connection.fabric", tfjsonpath.New("cluster_uid"), knownvalue.NotNull()),
@@ -342,7 +345,25 @@ func TestAccKinds_Fabric(t *testing.T) {
 			},
 		},
 		{
-			Config:   cfg + kindsDataHCL,
+			// a spec change updates the one switch in place; nothing else moves
+			Config: cfg2,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("hedgehog_switch.leaf1", plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue("hedgehog_switch.leaf1", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`description: leaf 1, rack 7`))),
+				plancheck.ExpectResourceAction("hedgehog_connection.unbundled", plancheck.ResourceActionNoop),
+				plancheck.ExpectResourceAction("hedgehog_switch.leaf2", plancheck.ResourceActionNoop),
+			}},
+			Check: checkAll(t, func(t *testing.T) {
+				if v, _, _ := unstructuredString(kubeGet(t, fabric.KindSwitch, "kf-leaf1").Object, "spec", "description"); v != "leaf 1, rack 7" {
+					t.Errorf("cluster description %q", v)
+				}
+				if b := string(gitFile(t, r, fabric.KindSwitch, "kf-leaf1")); !regexp.MustCompile(`description: leaf 1, rack 7`).MatchString(b) {
+					t.Errorf("git switch: %s", b)
+				}
+			}),
+		},
+		{
+			Config:   cfg2,
 			PlanOnly: true, // refresh finds every backend at its checkpoint: an empty plan
 		},
 	}
@@ -358,7 +379,7 @@ func TestAccKinds_Fabric(t *testing.T) {
 			id = "default/" + o.name
 		}
 		steps = append(steps, resource.TestStep{
-			Config:            cfg + kindsDataHCL,
+			Config:            cfg2,
 			ResourceName:      o.addr,
 			ImportState:       true,
 			ImportStateId:     id,

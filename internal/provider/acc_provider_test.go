@@ -1,13 +1,18 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
 )
 
 const lonelyVPC = `
@@ -101,6 +106,32 @@ provider "hedgehog" {
 ` + lonelyVPC,
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)policy stage, rule policy\.name-pattern.*policy stage, rule policy\.forbidden-cidr|(?s)policy stage, rule policy\.forbidden-cidr.*policy stage, rule policy\.name-pattern`),
+		}},
+	})
+}
+
+// The integration stage runs before the first write of an apply: a NetBox that refuses the token fails the
+// apply naming the backend, and nothing reaches Git or the cluster.
+func TestAccProvider_IntegrationStopsApply(t *testing.T) {
+	accPreCheck(t)
+	r := newRepo(t)
+	b := stack.All(r.url)
+	b.NetBox = false
+	prov := strings.Replace(stk.ProviderHCL(b), "provider \"hedgehog\" {\n", fmt.Sprintf("provider \"hedgehog\" {\n  netbox {\n    server_url = %q\n    api_token  = \"ffffffffffffffffffffffffffffffffffffffff\"\n  }\n", stk.NetBoxURL), 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		Steps: []resource.TestStep{{
+			Config:      sliceConfig(prov, "in", "in-vpc", false),
+			ExpectError: regexp.MustCompile(`(?s)integration stage.*netbox`),
+			Check:       nil,
+		}, {
+			PreConfig: func() {
+				if kubeGet(t, fabric.KindVPC, "in-vpc") != nil || gitFile(t, r, fabric.KindVPC, "in-vpc") != nil || kubeGet(t, fabric.KindIPv4Namespace, "in-ip") != nil {
+					t.Fatal("an apply that failed integration wrote something")
+				}
+			},
+			Config:   sliceConfig(prov, "in", "in-vpc", false),
+			PlanOnly: true, ExpectNonEmptyPlan: true,
 		}},
 	})
 }

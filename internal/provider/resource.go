@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
 )
 
@@ -195,6 +196,11 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	if r.eng != nil {
+		// Integration stage at plan: backends that cannot be reached are reported (once per run) as
+		// warnings; a plan needs no backend. Apply fails on them before writing anything.
+		if ds, first := r.eng.Integration(ctx); first {
+			diags.cascade(r.spec, asWarnings(ds))
+		}
 		var replaces *backend.Ref
 		if !creating {
 			if old, ok := strVal(state[aName]); ok {
@@ -313,7 +319,13 @@ func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, updat
 		}
 		return
 	}
-	// The cascade runs again against the fabric as this process sees it now; nothing is written on error.
+	// The cascade runs again, integration included, against the fabric as this process sees it now;
+	// nothing is written on error.
+	integ, _ := r.eng.Integration(ctx)
+	diags.cascade(r.spec, integ)
+	if diags.hasError() {
+		return
+	}
 	ds, _ := r.eng.ValidatePlan(ctx, rd.d, nil)
 	diags.cascade(r.spec, ds)
 	if diags.hasError() {
@@ -520,6 +532,8 @@ func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		ns = "default"
 	}
 	ref := backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}
+	integ, _ := r.eng.Integration(ctx)
+	diags.cascade(r.spec, integ)
 	diags.cascade(r.spec, r.eng.ValidateDelete(ctx, ref))
 	if diags.hasError() {
 		return
@@ -573,4 +587,14 @@ func deepCopy(v reflect.Value) any {
 	default:
 		return x
 	}
+}
+
+// asWarnings returns a copy of ds with every finding downgraded to a warning.
+func asWarnings(ds diag.Diagnostics) diag.Diagnostics {
+	out := make(diag.Diagnostics, len(ds))
+	for i, d := range ds {
+		d.Severity = diag.Warning
+		out[i] = d
+	}
+	return out
 }

@@ -2,7 +2,7 @@
 # and the BGP neighbor on the external side.
 resource "hedgehog_external_attachment" "example" {
   name       = "default--5835"
-  connection = "s5248-03--external--5835"
+  connection_name = "s5248-03--external--5835"
   external   = "default"
 
   switch = {
