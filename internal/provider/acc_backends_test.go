@@ -59,6 +59,42 @@ func TestAccVPCSlice_GitOnly(t *testing.T) {
 			},
 			{Config: sliceConfig(prov, "go", "go-vpc", true)},
 			{ResourceName: "hedgehog_vpc.v", ImportState: true, ImportStateId: "go-vpc", ImportStateVerify: true},
+			// an import block: the plan imports the object and has nothing else to do
+			{ResourceName: "hedgehog_vpc.v", ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: "go-vpc"},
+		},
+	})
+}
+
+// TestAccVPCSlice_DeletedOutOfBand: an object gone from every backend leaves the state on refresh, so the
+// plan creates it again; the apply puts it back everywhere.
+func TestAccVPCSlice_DeletedOutOfBand(t *testing.T) {
+	accPreCheck(t)
+	r := newRepo(t)
+	cfg := sliceConfig(stk.ProviderHCL(stack.Backends{Git: true, Kubernetes: true, GitURL: r.url}), "ob", "ob-vpc", false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		CheckDestroy:             absentEverywhere(t, &r, fabric.KindVPC, "ob-vpc"),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if err := dyn(t).Resource(gvr(fabric.KindVPC)).Namespace("default").Delete(context.Background(), "ob-vpc", metav1.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := gitserver.CommitFile(r.dir, "main", "fabric/vpc/ob-vpc.yaml", nil, "removed by hand"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("hedgehog_vpc.v", plancheck.ResourceActionCreate),
+				}},
+				Check: checkAll(t, func(t *testing.T) {
+					if kubeGet(t, fabric.KindVPC, "ob-vpc") == nil || gitFile(t, r, fabric.KindVPC, "ob-vpc") == nil {
+						t.Error("the VPC was not put back")
+					}
+				}),
+			},
 		},
 	})
 }

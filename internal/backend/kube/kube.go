@@ -631,16 +631,39 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 		return b.fail("restore", ref, err)
 	}
 	want.SetManagedFields(pu.GetManagedFields())
+	var written *unstructured.Unstructured
 	if cur == nil {
-		_, err = r.Create(ctx, want, metav1.CreateOptions{FieldManager: b.cfg.FieldManager})
+		written, err = r.Create(ctx, want, metav1.CreateOptions{FieldManager: b.cfg.FieldManager})
 	} else {
 		want.SetResourceVersion(cur.GetResourceVersion())
-		_, err = r.Update(ctx, want, metav1.UpdateOptions{FieldManager: b.cfg.FieldManager})
+		written, err = r.Update(ctx, want, metav1.UpdateOptions{FieldManager: b.cfg.FieldManager})
 	}
 	if err != nil {
 		return b.fail("restore", ref, err)
 	}
+	// The server gives our manager every field that write changed (on Create: all of them), which would
+	// drop the other managers and make the object look owned by this provider. Writing the prior managed
+	// fields again over unchanged content records no change, so they are kept exactly.
+	if !sameManagers(written.GetManagedFields(), pu.GetManagedFields()) {
+		want.SetResourceVersion(written.GetResourceVersion())
+		if _, err = r.Update(ctx, want, metav1.UpdateOptions{FieldManager: b.cfg.FieldManager}); err != nil {
+			return b.fail("restore", ref, err)
+		}
+	}
 	return nil
+}
+
+// sameManagers reports whether two managed-field lists name the same managers and operations, in order.
+func sameManagers(a, b []metav1.ManagedFieldsEntry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Manager != b[i].Manager || a[i].Operation != b[i].Operation || a[i].Subresource != b[i].Subresource {
+			return false
+		}
+	}
+	return true
 }
 
 // priorObject recovers the full prior object from State.Restore (or, failing that, State.Object).
