@@ -95,6 +95,12 @@ type Backend interface {
 	Check(ctx context.Context) error
 }
 
+// Predictor is implemented by backends that know some checkpoint fields before writing (Git knows the
+// file path). The plan shows them as known values.
+type Predictor interface {
+	Predict(obj Object) map[string]string
+}
+
 // ErrNotOwned is returned when a write would overwrite an object that this provider does not own.
 var ErrNotOwned = errors.New("object exists and is not managed by terraform-provider-hedgehog")
 

@@ -52,6 +52,8 @@ type Engine struct {
 
 	lists listCache
 
+	viewNoteReported atomic.Bool
+
 	integOnce     sync.Once
 	integ         diag.Diagnostics
 	integReported atomic.Bool
@@ -204,6 +206,8 @@ type Desired struct {
 	Spec     map[string]any    // the defaulted spec (JSON form)
 	Digests  map[string]string // per handling backend: its projection of the object
 	Describe map[string]string // per handling backend: what it will receive, in words
+	// Predicted holds, per backend, the checkpoint fields known before the write (backend.Predictor).
+	Predicted map[string]map[string]string
 }
 
 // Render builds the desired object from metadata and a spec (JSON form, nil fields omitted), applying the
@@ -254,10 +258,11 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 	md["annotations"] = ann
 	meta := typed.Meta()
 	d := &Desired{
-		Ref:      backend.Ref{Kind: typed.GetKind(), Namespace: meta.Namespace, Name: meta.Name},
-		Typed:    typed,
-		Digests:  map[string]string{},
-		Describe: map[string]string{},
+		Ref:       backend.Ref{Kind: typed.GetKind(), Namespace: meta.Namespace, Name: meta.Name},
+		Typed:     typed,
+		Digests:   map[string]string{},
+		Describe:  map[string]string{},
+		Predicted: map[string]map[string]string{},
 	}
 	d.Object = backend.Object{Ref: d.Ref, APIVersion: fmt.Sprint(manifest["apiVersion"]), Manifest: manifest}
 	d.Spec, _ = manifest["spec"].(map[string]any)
@@ -269,6 +274,9 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 	for _, b := range e.handling(d.Ref.Kind) {
 		d.Digests[b.Name()] = b.Digest(d.Object)
 		d.Describe[b.Name()] = b.Describe(d.Object)
+		if p, ok := b.(backend.Predictor); ok {
+			d.Predicted[b.Name()] = p.Predict(d.Object)
+		}
 	}
 	return d, nil
 }
@@ -288,14 +296,15 @@ func ValidateAlone(d *Desired) diag.Diagnostics {
 }
 
 // ValidatePlan runs every stage but integration for a planned object against the fabric view, and records
-// the object in the view so that objects planned later in the same run are checked against it. replaces,
+// the object in the view so that objects planned later in the same run are checked against it. notes says,
+// to the first caller only, why the view is limited. replaces,
 // when set, names the object this one replaces (a rename): it leaves the view.
 func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend.Ref) (diag.Diagnostics, []string) {
 	var notes []string
 	cfg, _ := e.FabricConfig(ctx)
 	v, note := e.View(ctx)
-	if note != "" {
-		notes = append(notes, note)
+	if note != "" && !e.viewNoteReported.Swap(true) {
+		notes = append(notes, note) // once per run, not once per resource
 	}
 	if replaces != nil && *replaces != d.Ref {
 		v.Remove(replaces.Kind, replaces.Name)

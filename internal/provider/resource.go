@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
 )
 
 // Attributes the engine adds to every resource, beside the spec fields derived from the CRD.
@@ -219,6 +221,14 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	d := rd.d
 	// Planned spec: the configuration wherever it sets a value, the fabric's default elsewhere.
 	if r.spec.CRD.Spec != nil {
+		for _, rw := range r.spec.CRD.Spec.Rewrites(rd.cfgSpec, d.Spec) {
+			p := rewritePath(rw)
+			if rw.Stored == nil {
+				diags.warnf(displayPath(p), "Key stored in another form", "The fabric stores the entry %s under a normalised key. Write it in the fabric's form (see the manifest) so that imports and drift reports match the configuration.", p)
+			} else {
+				diags.warnf(displayPath(p), "Value stored in another form", "The fabric stores %s as %s (configured: %s). Write it that way so that imports and drift reports match the configuration.", p, jsonText(rw.Stored), jsonText(rw.Configured))
+			}
+		}
 		planned := r.spec.CRD.Spec.Overlay(rd.cfgSpec, d.Spec)
 		pv, err := r.spec.CRD.Spec.ToValue(planned)
 		if err != nil {
@@ -234,11 +244,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	plan[aManifest] = tfStr(d.YAML)
 	plan[aBackendChanges] = tfStrMap(d.Describe)
 	plan[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
-	if p, ok := d.Describe[backend.Git]; ok {
-		plan[aGitPath] = tfStr(gitPathFromDescribe(p))
-	} else {
-		plan[aGitPath] = tfNull(tftypes.String)
-	}
+	plan[aGitPath] = tfStrOrNull(d.Predicted[backend.Git]["path"])
 
 	priorManifest, _ := strVal(state[aManifest])
 	drift, _ := strMapVal(state[aDrift])
@@ -285,16 +291,6 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	resp.Plan.Raw = tftypes.NewValue(typ, plan)
-}
-
-// gitPathFromDescribe takes the file path from the Git backend's description ("path: write ...").
-func gitPathFromDescribe(s string) string {
-	for _, f := range strings.Fields(s) {
-		if strings.HasSuffix(f, ".yaml") {
-			return strings.Trim(f, "`'\",;")
-		}
-	}
-	return ""
 }
 
 func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -597,4 +593,27 @@ func asWarnings(ds diag.Diagnostics) diag.Diagnostics {
 		out[i] = d
 	}
 	return out
+}
+
+func rewritePath(rw tfschema.Rewrite) path.Path {
+	var p path.Path
+	for i, step := range rw.Path {
+		switch {
+		case i == 0:
+			p = path.Root(step)
+		case rw.IsKeyOrElem[i]:
+			p = p.AtMapKey(step)
+		default:
+			p = p.AtName(step)
+		}
+	}
+	return p
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

@@ -219,3 +219,58 @@ func (n *Node) Overlay(cfg, def any) any {
 	}
 	return cfg
 }
+
+// Rewrite is a value the configuration sets that the fabric stores in another form. Stored is nil when a map
+// entry is stored under another key (a normalised MAC address, say).
+type Rewrite struct {
+	Path        []string // Terraform attribute names and map keys / list indexes, from the top
+	Configured  any
+	Stored      any
+	IsKeyOrElem []bool // per Path step: true for a map key or list index
+}
+
+// Rewrites lists the values cfg sets that def (the defaulted form) holds differently. Values cfg leaves
+// unset are defaults, not rewrites; lists are compared whole.
+func (n *Node) Rewrites(cfg, def any) []Rewrite {
+	var out []Rewrite
+	n.rewrites(cfg, def, nil, nil, &out)
+	return out
+}
+
+func (n *Node) rewrites(cfg, def any, path []string, keyed []bool, out *[]Rewrite) {
+	if cfg == nil {
+		return
+	}
+	switch n.Type {
+	case Object:
+		cm, _ := cfg.(map[string]any)
+		dm, _ := def.(map[string]any)
+		for _, f := range n.Fields {
+			f.rewrites(cm[f.JSON], dm[f.JSON], append(append([]string(nil), path...), f.TF), append(append([]bool(nil), keyed...), false), out)
+		}
+	case Map:
+		cm, _ := cfg.(map[string]any)
+		dm, _ := def.(map[string]any)
+		if dm == nil {
+			return // dropped whole (e.g. DHCP settings with DHCP off): the spec stage warns about those
+		}
+		for k, v := range cm {
+			p, kd := append(append([]string(nil), path...), k), append(append([]bool(nil), keyed...), true)
+			if _, ok := dm[k]; !ok {
+				*out = append(*out, Rewrite{Path: p, Configured: k, IsKeyOrElem: kd}) // stored under another key
+				continue
+			}
+			n.Elem.rewrites(v, dm[k], p, kd, out)
+		}
+	default:
+		if def != nil && !jsonEqual(cfg, def) {
+			*out = append(*out, Rewrite{Path: path, Configured: cfg, Stored: def, IsKeyOrElem: keyed})
+		}
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}

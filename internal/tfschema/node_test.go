@@ -2,6 +2,7 @@ package tfschema
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric/crds"
@@ -165,5 +166,27 @@ func TestReservedRootRenamed(t *testing.T) {
 	f := c.Spec.Field("connection")
 	if f == nil || f.TF != "connection_name" {
 		t.Fatalf("connection field: %+v", f)
+	}
+}
+
+func TestRewrites(t *testing.T) {
+	n := vpcNode(t)
+	cfg := map[string]any{"subnets": map[string]any{"a": map[string]any{"subnet": "10.0.0.0/24", "vlan": int64(5),
+		"dhcp": map[string]any{"enable": true, "static": map[string]any{"AA:BB:CC:DD:EE:FF": map[string]any{"ip": "10.0.0.9"}}}}},
+		"staticRoutes": []any{map[string]any{"prefix": "10.9.0.0/16", "nextHops": []any{"10.0.0.3", "10.0.0.2"}}}}
+	def := map[string]any{"ipv4Namespace": "default", "subnets": map[string]any{"a": map[string]any{"subnet": "10.0.0.0/24", "vlan": int64(5), "gateway": "10.0.0.1",
+		"dhcp": map[string]any{"enable": true, "static": map[string]any{"aa:bb:cc:dd:ee:ff": map[string]any{"ip": "10.0.0.9"}}}}},
+		"staticRoutes": []any{map[string]any{"prefix": "10.9.0.0/16", "nextHops": []any{"10.0.0.2", "10.0.0.3"}}}}
+	rw := n.Rewrites(cfg, def)
+	paths := map[string]bool{}
+	for _, r := range rw {
+		paths[strings.Join(r.Path, ".")] = true
+	}
+	// the reordered list and the static map (its key was normalised) are rewrites; defaults are not
+	if !paths["static_routes"] || paths["ipv4_namespace"] || paths["subnets.a.gateway"] {
+		t.Fatalf("rewrites %v", paths)
+	}
+	if !paths["subnets.a.dhcp.static.AA:BB:CC:DD:EE:FF"] {
+		t.Fatalf("normalised MAC key not reported: %v", paths)
 	}
 }

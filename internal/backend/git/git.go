@@ -134,6 +134,15 @@ func (b *Backend) Describe(obj backend.Object) string {
 // Digest is backend.ManifestDigest of the object's manifest.
 func (b *Backend) Digest(obj backend.Object) string { return backend.ManifestDigest(obj.Manifest) }
 
+// Predict implements backend.Predictor: the file path is known before the write.
+func (b *Backend) Predict(obj backend.Object) map[string]string {
+	p, err := b.path(obj.Ref)
+	if err != nil {
+		return nil
+	}
+	return map[string]string{"path": p}
+}
+
 // Path returns the file that holds the object.
 func (b *Backend) Path(ref backend.Ref) (string, error) { return b.path(ref) }
 
