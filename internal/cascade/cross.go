@@ -230,7 +230,7 @@ func crossAttachment(b *diag.Builder, v *View, o *fabric.VPCAttachment) {
 	} else {
 		lt := linkType(conn)
 		switch lt {
-		case LinkUnbundled, LinkBundled, LinkESLAG, LinkMCLAG:
+		case fabric.LinkUnbundled, fabric.LinkBundled, fabric.LinkESLAG, fabric.LinkMCLAG:
 		default:
 			b.Errorf(RuleCrossAttConnectionType, diag.F("spec", "connection"), "connection type cannot carry VPCs",
 				"Connection %q is of type %q; VPCs attach only to unbundled, bundled, eslag or mclag connections", conn.Metadata.Name, lt)
@@ -250,11 +250,11 @@ func crossAttachment(b *diag.Builder, v *View, o *fabric.VPCAttachment) {
 						"subnet %q of VPC %q uses hostBGP, which is not supported on MCLAG switch %q", subName, vpcName, swName)
 				}
 			}
-			if sub != nil && sub.HostBGP && lt != LinkUnbundled {
+			if sub != nil && sub.HostBGP && lt != fabric.LinkUnbundled {
 				b.Errorf(RuleCrossAttHostBGP, diag.F("spec", "connection"), "hostBGP subnet needs an unbundled connection",
 					"subnet %q of VPC %q uses hostBGP; Connection %q is %q, not unbundled", subName, vpcName, conn.Metadata.Name, lt)
 			}
-			if lt == LinkESLAG && vpc.Spec.Mode != "" && vpc.Spec.Mode != "l2vni" {
+			if lt == fabric.LinkESLAG && vpc.Spec.Mode != "" && vpc.Spec.Mode != "l2vni" {
 				b.Errorf(RuleCrossAttESLAGL2VNI, diag.F("spec", "connection"), "ESLAG connection needs an l2vni VPC",
 					"Connection %q is ESLAG but VPC %q is in mode %q; ESLAG is supported only for l2vni VPCs", conn.Metadata.Name, vpcName, vpc.Spec.Mode)
 			}
@@ -356,7 +356,7 @@ func crossExtAttachment(b *diag.Builder, v *View, o *fabric.ExternalAttachment) 
 	if conn == nil {
 		b.Errorf(RuleCrossExtAttConnectionExists, diag.F("spec", "connection"), "connection not found",
 			"ExternalAttachment %q uses Connection %q, which does not exist", o.Metadata.Name, o.Spec.Connection)
-	} else if lt := linkType(conn); lt != LinkExternal {
+	} else if lt := linkType(conn); lt != fabric.LinkExternal {
 		b.Errorf(RuleCrossExtAttConnectionType, diag.F("spec", "connection"), "connection is not an external connection",
 			"Connection %q is of type %q; ExternalAttachments need an external connection", conn.Metadata.Name, lt)
 	}
@@ -402,9 +402,9 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 		}
 	}
 	lt := linkType(o)
-	if lt == LinkESLAG || lt == LinkMCLAG || lt == LinkMCLAGDomain {
+	if lt == fabric.LinkESLAG || lt == fabric.LinkMCLAG || lt == fabric.LinkMCLAGDomain {
 		want, rule := RedundancyESLAG, RuleCrossConnESLAGGroup
-		if lt != LinkESLAG {
+		if lt != fabric.LinkESLAG {
 			want, rule = RedundancyMCLAG, RuleCrossConnMCLAGGroup
 		}
 		group, groupOf := "", ""
@@ -428,7 +428,7 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 		}
 	}
 	if se := o.Spec.StaticExternal; se != nil && se.WithinVPC != "" && v.get(fabric.KindVPC, se.WithinVPC) == nil {
-		b.Errorf(RuleCrossConnWithinVPCExists, diag.F("spec", LinkStaticExternal, "withinVPC"), "VPC not found",
+		b.Errorf(RuleCrossConnWithinVPCExists, diag.F("spec", fabric.LinkStaticExternal, "withinVPC"), "VPC not found",
 			"Connection %q is within VPC %q, which does not exist", name, se.WithinVPC)
 	}
 }

@@ -7,21 +7,6 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 )
 
-// Connection link types, as the field names of ConnectionSpec.
-const (
-	LinkUnbundled      = "unbundled"
-	LinkBundled        = "bundled"
-	LinkMCLAG          = "mclag"
-	LinkESLAG          = "eslag"
-	LinkMCLAGDomain    = "mclagDomain"
-	LinkFabric         = "fabric"
-	LinkMesh           = "mesh"
-	LinkGateway        = "gateway"
-	LinkVPCLoopback    = "vpcLoopback"
-	LinkExternal       = "external"
-	LinkStaticExternal = "staticExternal"
-)
-
 // endpoint is one "<device>/<port>" reference of a connection. Its path is built on demand.
 type endpoint struct {
 	field, list, side string // spec.<field>.<list>[idx].<side>.port
@@ -56,27 +41,27 @@ func linkType(c *fabric.Connection) string {
 	s := &c.Spec
 	switch {
 	case s.Unbundled != nil:
-		return LinkUnbundled
+		return fabric.LinkUnbundled
 	case s.Bundled != nil:
-		return LinkBundled
+		return fabric.LinkBundled
 	case s.MCLAG != nil:
-		return LinkMCLAG
+		return fabric.LinkMCLAG
 	case s.ESLAG != nil:
-		return LinkESLAG
+		return fabric.LinkESLAG
 	case s.MCLAGDomain != nil:
-		return LinkMCLAGDomain
+		return fabric.LinkMCLAGDomain
 	case s.Fabric != nil:
-		return LinkFabric
+		return fabric.LinkFabric
 	case s.Mesh != nil:
-		return LinkMesh
+		return fabric.LinkMesh
 	case s.Gateway != nil:
-		return LinkGateway
+		return fabric.LinkGateway
 	case s.VPCLoopback != nil:
-		return LinkVPCLoopback
+		return fabric.LinkVPCLoopback
 	case s.External != nil:
-		return LinkExternal
+		return fabric.LinkExternal
 	case s.StaticExternal != nil:
-		return LinkStaticExternal
+		return fabric.LinkStaticExternal
 	}
 	return ""
 }
@@ -105,48 +90,48 @@ func connEndpoints(c *fabric.Connection) []endpoint {
 		}
 	}
 	if s.Unbundled != nil {
-		add(LinkUnbundled, "link", -1, "server", s.Unbundled.Link.Server.Port, true, false)
-		add(LinkUnbundled, "link", -1, "switch", s.Unbundled.Link.Switch.Port, false, false)
+		add(fabric.LinkUnbundled, "link", -1, "server", s.Unbundled.Link.Server.Port, true, false)
+		add(fabric.LinkUnbundled, "link", -1, "switch", s.Unbundled.Link.Switch.Port, false, false)
 	}
 	if s.Bundled != nil {
-		srvLinks(LinkBundled, s.Bundled.Links)
+		srvLinks(fabric.LinkBundled, s.Bundled.Links)
 	}
 	if s.MCLAG != nil {
-		srvLinks(LinkMCLAG, s.MCLAG.Links)
+		srvLinks(fabric.LinkMCLAG, s.MCLAG.Links)
 	}
 	if s.ESLAG != nil {
-		srvLinks(LinkESLAG, s.ESLAG.Links)
+		srvLinks(fabric.LinkESLAG, s.ESLAG.Links)
 	}
 	if s.MCLAGDomain != nil {
-		swLinks(LinkMCLAGDomain, "peerLinks", s.MCLAGDomain.PeerLinks)
-		swLinks(LinkMCLAGDomain, "sessionLinks", s.MCLAGDomain.SessionLinks)
+		swLinks(fabric.LinkMCLAGDomain, "peerLinks", s.MCLAGDomain.PeerLinks)
+		swLinks(fabric.LinkMCLAGDomain, "sessionLinks", s.MCLAGDomain.SessionLinks)
 	}
 	if s.Fabric != nil {
 		for i, l := range s.Fabric.Links {
-			add(LinkFabric, "links", i, "spine", l.Spine.Port, false, false)
-			add(LinkFabric, "links", i, "leaf", l.Leaf.Port, false, false)
+			add(fabric.LinkFabric, "links", i, "spine", l.Spine.Port, false, false)
+			add(fabric.LinkFabric, "links", i, "leaf", l.Leaf.Port, false, false)
 		}
 	}
 	if s.Mesh != nil {
 		for i, l := range s.Mesh.Links {
-			add(LinkMesh, "links", i, "leaf1", l.Leaf1.Port, false, false)
-			add(LinkMesh, "links", i, "leaf2", l.Leaf2.Port, false, false)
+			add(fabric.LinkMesh, "links", i, "leaf1", l.Leaf1.Port, false, false)
+			add(fabric.LinkMesh, "links", i, "leaf2", l.Leaf2.Port, false, false)
 		}
 	}
 	if s.Gateway != nil {
 		for i, l := range s.Gateway.Links {
-			add(LinkGateway, "links", i, "switch", l.Switch.Port, false, false)
-			add(LinkGateway, "links", i, "gateway", l.Gateway.Port, false, true)
+			add(fabric.LinkGateway, "links", i, "switch", l.Switch.Port, false, false)
+			add(fabric.LinkGateway, "links", i, "gateway", l.Gateway.Port, false, true)
 		}
 	}
 	if s.VPCLoopback != nil {
-		swLinks(LinkVPCLoopback, "links", s.VPCLoopback.Links)
+		swLinks(fabric.LinkVPCLoopback, "links", s.VPCLoopback.Links)
 	}
 	if s.External != nil {
-		add(LinkExternal, "link", -1, "switch", s.External.Link.Switch.Port, false, false)
+		add(fabric.LinkExternal, "link", -1, "switch", s.External.Link.Switch.Port, false, false)
 	}
 	if s.StaticExternal != nil {
-		add(LinkStaticExternal, "link", -1, "switch", s.StaticExternal.Link.Switch.Port, false, false)
+		add(fabric.LinkStaticExternal, "link", -1, "switch", s.StaticExternal.Link.Switch.Port, false, false)
 	}
 	return out
 }
