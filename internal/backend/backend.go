@@ -101,6 +101,13 @@ type Predictor interface {
 	Predict(obj Object) map[string]string
 }
 
+// Observer is implemented by backends that may only watch instead of writing (the cluster in `observe`
+// mode, where a GitOps controller applies from Git). An observing backend's steps wait for the change to
+// appear, so they must come after the Git step in both directions.
+type Observer interface {
+	Observes() bool
+}
+
 // ErrNotOwned is returned when a write would overwrite an object that this provider does not own.
 var ErrNotOwned = errors.New("object exists and is not managed by terraform-provider-hedgehog")
 

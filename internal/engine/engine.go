@@ -389,8 +389,7 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, adopt bool) (Result, err
 func (e *Engine) Delete(ctx context.Context, ref backend.Ref) error {
 	hs := e.handling(ref.Kind)
 	var steps []saga.Step
-	for i := len(hs) - 1; i >= 0; i-- {
-		b := hs[i]
+	for _, b := range deleteOrder(hs) {
 		var prior backend.State
 		steps = append(steps, saga.Step{
 			Name: b.Name(),
@@ -413,6 +412,29 @@ func (e *Engine) Delete(ctx context.Context, ref backend.Ref) error {
 		v.Remove(ref.Kind, ref.Name)
 	}
 	return nil
+}
+
+// deleteOrder is the reverse of the saga order, except that a backend that only observes (the cluster in
+// observe mode) waits right after Git: the object leaves the cluster only once its file left the repository.
+func deleteOrder(hs []backend.Backend) []backend.Backend {
+	var out []backend.Backend
+	var observer backend.Backend
+	for i := len(hs) - 1; i >= 0; i-- {
+		if o, ok := hs[i].(backend.Observer); ok && o.Observes() {
+			observer = hs[i]
+			continue
+		}
+		out = append(out, hs[i])
+	}
+	if observer == nil {
+		return out
+	}
+	for i, b := range out {
+		if b.Name() == backend.Git {
+			return append(out[:i+1], append([]backend.Backend{observer}, out[i+1:]...)...)
+		}
+	}
+	return append([]backend.Backend{observer}, out...)
 }
 
 func (e *Engine) viewIfBuilt() (*cascade.View, bool) {

@@ -53,8 +53,8 @@ type caseEnv struct {
 }
 
 var (
-	applyOrder  = []string{backend.NetBox, backend.Git, backend.Kubernetes}
-	deleteOrder = []string{backend.Kubernetes, backend.Git, backend.NetBox}
+	applyOrder      = []string{backend.NetBox, backend.Git, backend.Kubernetes}
+	deleteStepOrder = []string{backend.Kubernetes, backend.Git, backend.NetBox}
 )
 
 func rejectPushes(t *testing.T, c *caseEnv) {
@@ -326,7 +326,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	}
 	order := applyOrder
 	if tc.op == "delete" {
-		order = deleteOrder
+		order = deleteStepOrder
 	}
 	var wantSkipped []string
 	for i, s := range order {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -23,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitops"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
 )
@@ -364,4 +366,45 @@ func TestAccVPCSlice_GitRejects(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccVPCSlice_ObserveMode: with the cluster in observe mode the provider writes Git only and waits for a
+// GitOps controller (a small one from the test harness) to apply the object; destroy waits for it to go.
+func TestAccVPCSlice_ObserveMode(t *testing.T) {
+	accPreCheck(t)
+	r := newRepo(t)
+	ctrl, err := gitops.Start(r.dir, "main", "fabric", stk.API.RESTConfig(), 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctrl.Stop()
+	b := stack.Backends{Git: true, Kubernetes: true, GitURL: r.url, KubernetesMode: "observe"}
+	cfg := sliceConfig(stk.ProviderHCL(b), "om", "om-vpc", false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		CheckDestroy:             absentEverywhere(t, &r, fabric.KindVPC, "om-vpc"),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("cluster_uid"), knownvalue.NotNull()),
+				},
+				Check: checkAll(t, func(t *testing.T) {
+					u := kubeGet(t, fabric.KindVPC, "om-vpc")
+					if u == nil {
+						t.Fatal("the controller did not apply the VPC")
+					}
+					for _, mf := range u.GetManagedFields() {
+						if mf.Manager == "terraform-provider-hedgehog" {
+							t.Error("observe mode wrote the cluster itself")
+						}
+					}
+				}),
+			},
+			{Config: sliceConfig(stk.ProviderHCL(b), "om", "om-vpc", true)},
+		},
+	})
+	if errs := ctrl.Errors(); len(errs) > 0 {
+		t.Errorf("controller errors: %v", errs)
+	}
 }

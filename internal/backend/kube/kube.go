@@ -553,6 +553,10 @@ func isTransient(err error) bool {
 }
 
 // Delete implements backend.Backend: deletes with a uid precondition (observe mode: waits until gone).
+// Observes implements backend.Observer: true in observe mode.
+func (b *Backend) Observes() bool { return b.cfg.Mode == ModeObserve }
+
+// Delete implements backend.Backend.
 func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, error) {
 	ref = b.norm(ref)
 	cur, err := b.get(ctx, ref)
