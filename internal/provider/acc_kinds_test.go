@@ -378,8 +378,9 @@ func TestAccKinds_Fabric(t *testing.T) {
 		if i%2 == 1 {
 			id = "default/" + o.name
 		}
+		// No Config of its own: an import step with one is written without required_providers, which
+		// OpenTofu then resolves against its own registry instead of the provider under test.
 		steps = append(steps, resource.TestStep{
-			Config:            cfg2,
 			ResourceName:      o.addr,
 			ImportState:       true,
 			ImportStateId:     id,
