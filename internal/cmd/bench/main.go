@@ -9,7 +9,10 @@
 //	go run ./internal/cmd/bench -n 500 -backends kubernetes -tf "$(command -v terraform)" -provider-dir bin
 //
 // Flags: -backends kubernetes|git|netbox|all (or a comma list), -parallelism (Terraform's, default 10),
-// -qps/-burst (the kubernetes block's; 0 leaves the provider defaults of 100/200), -keep-work.
+// -qps/-burst (the kubernetes block's; 0 leaves the provider defaults of 100/200), -keep-work,
+// -netbox-paths (request histogram per phase), -pprof PREFIX (serve the provider in this process through
+// TF_REATTACH_PROVIDERS and write PREFIX-<phase>.cpu; the provider columns then read 0 and its CPU is in
+// the backends column). The provider inherits the environment, so e.g. TF_LOG_SDK=OFF reaches it.
 //
 // Per phase it reports the wall time, the CPU time of the CLI plus the provider (every descendant the CLI
 // waited for), the provider's own CPU time and peak RSS (VmHWM, polled from /proc), the CPU time of the
@@ -21,12 +24,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,9 +39,14 @@ import (
 	"syscall"
 	"time"
 
+	plugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"k8s.io/component-base/metrics/legacyregistry"
 
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/provider"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/netboxemu"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
 )
 
@@ -55,6 +65,8 @@ type options struct {
 	qps             float64
 	burst           int
 	keepWork        bool
+	profile         string
+	netboxPaths     bool
 }
 
 func main() {
@@ -67,6 +79,8 @@ func main() {
 	flag.Float64Var(&o.qps, "qps", 0, "kubernetes block qps (0: provider default, 100)")
 	flag.IntVar(&o.burst, "burst", 0, "kubernetes block burst (0: provider default, 200)")
 	flag.BoolVar(&o.keepWork, "keep-work", false, "keep the work directory (state, config, logs)")
+	flag.BoolVar(&o.netboxPaths, "netbox-paths", false, "after each phase, list the NetBox requests by method and path (ids and query values elided)")
+	flag.StringVar(&o.profile, "pprof", "", "serve the provider in this process (Terraform reattaches to it) and write a CPU profile per phase to PREFIX-<phase>.cpu; the profiles include the backends, which run here too")
 	flag.Parse()
 	if flag.NArg() != 0 || o.n < 1 || o.n > maxVPCs || o.parallelism < 1 {
 		flag.Usage()
@@ -120,10 +134,10 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	if !o.keepWork {
-		defer os.RemoveAll(work)
-	} else {
+	if o.keepWork {
 		fmt.Println("work directory:", work)
+	} else {
+		defer os.RemoveAll(work)
 	}
 	cliConfig := filepath.Join(work, "terraformrc")
 	if err := os.WriteFile(cliConfig, []byte(cliConfigHCL(providerDir)), 0o600); err != nil {
@@ -167,6 +181,14 @@ func run(o options) error {
 		return err
 	}
 	cli := &runner{tf: tf, dir: work, env: childEnv(cliConfig), provider: providerPath, logDir: work}
+	if o.profile != "" {
+		reattach, stop, err := serveInProcess()
+		if err != nil {
+			return fmt.Errorf("serving the provider in process: %w", err)
+		}
+		defer stop()
+		cli.env = append(cli.env, "TF_REATTACH_PROVIDERS="+reattach)
+	}
 	par := "-parallelism=" + strconv.Itoa(o.parallelism)
 	c := &counters{s: s, repoDir: repoDir, sel: sel}
 
@@ -185,21 +207,43 @@ func run(o options) error {
 		{name: "destroy", args: []string{"destroy", "-auto-approve", "-input=false", "-no-color", par}},
 	}
 	var rows [][]string
+	var stateNote string
 	for i, p := range phases {
 		if p.setup != nil {
 			if err := p.setup(); err != nil {
 				return err
 			}
 		}
+		var prof *os.File
+		if o.profile != "" {
+			if prof, err = os.Create(fmt.Sprintf("%s-%d-%s.cpu", o.profile, i+1, p.args[0])); err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(prof); err != nil {
+				return err
+			}
+		}
 		before := c.snapshot()
 		r, err := cli.run(fmt.Sprintf("%d-%s", i+1, p.args[0]), p.args...)
 		after := c.snapshot()
+		if prof != nil {
+			pprof.StopCPUProfile()
+			_ = prof.Close()
+		}
 		if err == nil && r.code != p.want {
 			err = fmt.Errorf("exit code %d, want %d", r.code, p.want)
 		}
 		if err != nil {
 			printTable(rows)
 			return fmt.Errorf("%s: %w\n%s", p.name, err, tail(r.output, 40))
+		}
+		if o.netboxPaths && s.NetBox != nil {
+			printNetBoxPaths(s.NetBox.Requests()[before.netboxTotal:])
+		}
+		if i == 0 {
+			if fi, err := os.Stat(filepath.Join(work, "terraform.tfstate")); err == nil {
+				stateNote = fmt.Sprintf("state after create: %d KiB (%d bytes per VPC)", fi.Size()>>10, fi.Size()/int64(o.n))
+			}
 		}
 		if i == 3 && !bytes.Contains(r.output, []byte("1 changed")) {
 			printTable(rows)
@@ -212,13 +256,78 @@ func run(o options) error {
 			fmt.Sprintf("%.2f", r.provCPU.Seconds()),
 			fmt.Sprintf("%d", r.provStarts),
 			mib(r.provHWM),
-			fmt.Sprintf("%.2f", (after.selfCPU - before.selfCPU + after.childCPU - before.childCPU).Seconds()),
+			// this process (backends, in process) and its reaped children (git-http-backend; the CLI and
+			// the provider too, so the CLI's share is taken off)
+			fmt.Sprintf("%.2f", (after.selfCPU - before.selfCPU + after.childCPU - before.childCPU - r.cliCPU).Seconds()),
 			c.delta(before, after),
 		})
 	}
 	printTable(rows)
-	fmt.Printf("loadavg after: %s\n", loadavg())
+	fmt.Printf("%s; loadavg after: %s\n", stateNote, loadavg())
 	return nil
+}
+
+// serveInProcess serves the provider from this process in debug mode and returns the TF_REATTACH_PROVIDERS
+// value that makes the CLI use it instead of starting the binary.
+func serveInProcess() (string, func(), error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cfgCh := make(chan *plugin.ReattachConfig, 1)
+	closeCh := make(chan struct{})
+	errCh := make(chan error, 1)
+	const addr = "registry.terraform.io/" + providerSource
+	go func() {
+		errCh <- tf6server.Serve(addr, providerserver.NewProtocol6(provider.New("bench")()),
+			tf6server.WithDebug(ctx, cfgCh, closeCh), tf6server.WithoutLogStderrOverride())
+	}()
+	select {
+	case rc := <-cfgCh:
+		b, err := json.Marshal(map[string]any{addr: map[string]any{
+			"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
+			"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
+		}})
+		return string(b), func() { cancel(); <-closeCh }, err
+	case err := <-errCh:
+		cancel()
+		return "", nil, err
+	case <-time.After(30 * time.Second):
+		cancel()
+		return "", nil, errors.New("timed out")
+	}
+}
+
+// printNetBoxPaths prints a histogram of requests by method and path shape.
+func printNetBoxPaths(reqs []netboxemu.RequestRecord) {
+	hist := map[string]int{}
+	for _, r := range reqs {
+		path, query, _ := strings.Cut(r.Path, "?")
+		var parts []string
+		for _, p := range strings.Split(path, "/") {
+			if _, err := strconv.Atoi(p); err == nil {
+				p = "{id}"
+			}
+			parts = append(parts, p)
+		}
+		var keys []string
+		for _, kv := range strings.Split(query, "&") {
+			if k, _, _ := strings.Cut(kv, "="); k != "" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		shape := r.Method + " " + strings.Join(parts, "/")
+		if len(keys) > 0 {
+			shape += "?" + strings.Join(keys, "&")
+		}
+		hist[shape]++
+	}
+	shapes := make([]string, 0, len(hist))
+	for k := range hist {
+		shapes = append(shapes, k)
+	}
+	sort.Slice(shapes, func(i, j int) bool { return hist[shapes[i]] > hist[shapes[j]] })
+	for _, k := range shapes {
+		fmt.Printf("    %6d  %s\n", hist[k], k)
+	}
 }
 
 func names(b stack.Backends) string {
@@ -426,14 +535,16 @@ func (r *runner) run(logName string, args ...string) (result, error) {
 	return res, err
 }
 
-// watch polls /proc every 20ms for children of the CLI running the provider binary, recording their peak
+// watch polls /proc every 50ms for children of the CLI running the provider binary, recording their peak
 // RSS (VmHWM) and CPU time. Cheap: one directory read and a few small files per tick.
 func (r *runner) watch(cliPID int, stop <-chan struct{}, res *result) {
 	type seen struct {
 		cpu time.Duration
 	}
 	procs := map[int]*seen{}
-	tick := time.NewTicker(20 * time.Millisecond)
+	// Only the first look at a process reads its stat; later ticks skip the ones that are not ours.
+	others := map[int]bool{}
+	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	clk := time.Second / 100 // USER_HZ is 100 on Linux
 	for {
@@ -443,14 +554,18 @@ func (r *runner) watch(cliPID int, stop <-chan struct{}, res *result) {
 			if err != nil {
 				continue
 			}
+			if others[pid] {
+				continue // already known not to be the CLI's provider
+			}
 			p, ok := procs[pid]
 			if !ok {
 				st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 				if err != nil || ppidOf(st) != cliPID {
+					others[pid] = err == nil
 					continue
 				}
 				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != r.provider {
-					continue
+					continue // perhaps not exec'd yet: look again next tick
 				}
 				p = &seen{}
 				procs[pid] = p
@@ -522,13 +637,16 @@ type snapshot struct {
 	kube              map[string]float64 // apiserver_request_total by verb
 	netbox            map[string]int     // emulator requests by method
 	commits           int
+	netboxTotal       int
 	selfCPU, childCPU time.Duration
 }
 
 func (c *counters) snapshot() snapshot {
 	s := snapshot{kube: kubeRequests(), netbox: map[string]int{}, commits: -1}
 	if c.s.NetBox != nil {
-		for _, r := range c.s.NetBox.Requests() {
+		reqs := c.s.NetBox.Requests()
+		s.netboxTotal = len(reqs)
+		for _, r := range reqs {
 			s.netbox[r.Method]++
 		}
 	}
