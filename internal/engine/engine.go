@@ -448,11 +448,11 @@ func (e *Engine) viewIfBuilt() (*cascade.View, bool) {
 func (e *Engine) Read(ctx context.Context, ref backend.Ref) (Result, error) {
 	res := Result{}
 	for _, b := range e.handling(ref.Kind) {
-		states, err := e.list(ctx, b, ref.Kind)
+		st, err := e.lists.lookup(ctx, b, ref.Kind, ref.Name)
 		if err != nil {
 			return nil, &backend.Error{Backend: b.Name(), Op: "read", Ref: ref, Err: err}
 		}
-		res[b.Name()] = states[ref.Name]
+		res[b.Name()] = st
 	}
 	return res, nil
 }

@@ -24,7 +24,23 @@ type listEntry struct {
 	err    error
 }
 
+// lookup returns one object's state from the list of its kind (one List per kind and backend serves every
+// object; no copy of the list is made per read).
+func (c *listCache) lookup(ctx context.Context, b backend.Backend, kind, name string) (backend.State, error) {
+	return c.with(ctx, b, kind, func(states map[string]backend.State) backend.State { return states[name] })
+}
+
 func (c *listCache) get(ctx context.Context, b backend.Backend, kind string) (map[string]backend.State, error) {
+	var out map[string]backend.State
+	_, err := c.with(ctx, b, kind, func(states map[string]backend.State) backend.State {
+		out = copyStates(states)
+		return backend.State{}
+	})
+	return out, err
+}
+
+// with runs f on the cached list of kind (listing it first when needed), under the cache lock.
+func (c *listCache) with(ctx context.Context, b backend.Backend, kind string, f func(map[string]backend.State) backend.State) (backend.State, error) {
 	key := b.Name() + "/" + kind
 	c.mu.Lock()
 	if c.entries == nil {
@@ -36,14 +52,14 @@ func (c *listCache) get(ctx context.Context, b backend.Backend, kind string) (ma
 		if e.err == nil && time.Since(e.at) < c.ttl {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			return copyStates(e.states), nil
+			return f(e.states), nil
 		}
 		c.mu.Lock()
 		if c.entries[key] == e {
 			delete(c.entries, key)
 		}
 		c.mu.Unlock()
-		return c.get(ctx, b, kind)
+		return c.with(ctx, b, kind, f)
 	}
 	e := &listEntry{ready: make(chan struct{})}
 	c.entries[key] = e
@@ -54,11 +70,11 @@ func (c *listCache) get(ctx context.Context, b backend.Backend, kind string) (ma
 	if e.states == nil {
 		e.states = map[string]backend.State{}
 	}
-	out := copyStates(e.states)
+	out := f(e.states)
 	c.mu.Unlock()
 	close(e.ready)
 	if err != nil {
-		return nil, err
+		return backend.State{}, err
 	}
 	return out, nil
 }
