@@ -51,7 +51,7 @@ import (
 )
 
 const (
-	providerSource = "githedgehog/hedgehog"
+	providerSource = stack.ProviderSource
 	providerBinary = "terraform-provider-hedgehog"
 	gitBranch      = "main"
 	vlanBase       = 1000 // the VLANNamespace holds 1000-2999
@@ -140,7 +140,7 @@ func run(o options) error {
 		defer os.RemoveAll(work)
 	}
 	cliConfig := filepath.Join(work, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(cliConfigHCL(providerDir)), 0o600); err != nil {
+	if err := os.WriteFile(cliConfig, []byte(stack.DevOverridesConfig(providerDir, "internal/cmd/bench")), 0o600); err != nil {
 		return err
 	}
 
@@ -180,7 +180,7 @@ func run(o options) error {
 	if err := os.WriteFile(mainTF, []byte(provider+configHCL(o.n, false)), 0o600); err != nil {
 		return err
 	}
-	cli := &runner{tf: tf, dir: work, env: childEnv(cliConfig), provider: providerPath, logDir: work}
+	cli := &runner{tf: tf, dir: work, env: stack.ChildEnv(cliConfig), provider: providerPath, logDir: work}
 	if o.profile != "" {
 		reattach, stop, err := serveInProcess()
 		if err != nil {
@@ -431,32 +431,6 @@ resource "hedgehog_vpc" "v" {
 }
 `)
 	return sb.String()
-}
-
-func cliConfigHCL(providerDir string) string {
-	return fmt.Sprintf(`# Written by internal/cmd/bench: use the locally built provider, download nothing else.
-provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, providerSource, providerDir)
-}
-
-// childEnv is this process's environment with our CLI config and without settings that would change what
-// the provider or the CLI does (HEDGEHOG_*, TF_LOG, backend defaults read from the environment).
-func childEnv(cliConfig string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if k == "TF_CLI_CONFIG_FILE" || k == "TF_LOG" || k == "TF_LOG_PROVIDER" || strings.HasPrefix(k, "HEDGEHOG_") ||
-			strings.HasPrefix(k, "NETBOX_") || strings.HasPrefix(k, "KUBE_") || k == "TF_CLI_ARGS" || strings.HasPrefix(k, "TF_CLI_ARGS_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 }
 
 func cliVersion(tf string) string {

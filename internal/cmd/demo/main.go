@@ -35,7 +35,7 @@ import (
 )
 
 const (
-	providerSource = "githedgehog/hedgehog"
+	providerSource = stack.ProviderSource
 	providerBinary = "terraform-provider-hedgehog"
 	gitBranch      = "main"
 	workMarker     = ".hedgehog-demo"
@@ -115,7 +115,7 @@ func run(sigCtx context.Context, o options) (err error) {
 	}
 	fmt.Printf("    example %s: %s\n", example, strings.Join(tfFiles, ", "))
 	cliConfig := filepath.Join(workDir, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(cliConfigHCL(providerDir)), 0o600); err != nil {
+	if err := os.WriteFile(cliConfig, []byte(stack.DevOverridesConfig(providerDir, "internal/cmd/demo")), 0o600); err != nil {
 		return err
 	}
 	fmt.Printf("    CLI config %s: dev_overrides %q -> %s\n", cliConfig, providerSource, providerDir)
@@ -164,7 +164,7 @@ func run(sigCtx context.Context, o options) (err error) {
 		return err
 	}
 
-	cli := &runner{tf: tf, dir: workDir, env: childEnv(cliConfig), sigCtx: sigCtx}
+	cli := &runner{tf: tf, dir: workDir, env: stack.ChildEnv(cliConfig), sigCtx: sigCtx}
 
 	if _, err := cli.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		return fmt.Errorf("%s apply: %w", filepath.Base(tf), err)
@@ -285,17 +285,6 @@ func copyExample(example, workDir string) ([]string, error) {
 	return names, nil
 }
 
-func cliConfigHCL(providerDir string) string {
-	return fmt.Sprintf(`# Written by internal/cmd/demo: use the locally built provider, download nothing else.
-provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, providerSource, providerDir)
-}
-
 func tfvarsHCL(vars map[string]string) string {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
@@ -308,20 +297,6 @@ func tfvarsHCL(vars map[string]string) string {
 		fmt.Fprintf(&sb, "%-15s = %s\n", k, strconv.Quote(vars[k]))
 	}
 	return sb.String()
-}
-
-// childEnv is this process's environment with our CLI config, and without HEDGEHOG_* settings that the
-// provider would read as defaults for the backends.
-func childEnv(cliConfig string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if k == "TF_CLI_CONFIG_FILE" || strings.HasPrefix(k, "HEDGEHOG_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "TF_CLI_CONFIG_FILE="+cliConfig)
 }
 
 type runner struct {

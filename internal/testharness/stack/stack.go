@@ -146,3 +146,35 @@ func EnsureCLIConfig(dir string) error {
 
 // ErrNoCLI says no Terraform-compatible CLI was found.
 var ErrNoCLI = errors.New("no terraform or tofu on PATH and TF_ACC_TERRAFORM_PATH unset (run scripts/tf-cli.sh)")
+
+// ProviderSource is the provider's registry address as examples and local CLI configurations name it.
+const ProviderSource = "githedgehog/hedgehog"
+
+// DevOverridesConfig is a CLI configuration that uses the provider built into providerDir and downloads
+// nothing else. by names the program that wrote it.
+func DevOverridesConfig(providerDir, by string) string {
+	return fmt.Sprintf(`# Written by %s: use the locally built provider, download nothing else.
+provider_installation {
+  dev_overrides {
+    %q = %q
+  }
+  direct {}
+}
+`, by, ProviderSource, providerDir)
+}
+
+// ChildEnv is this process's environment for a CLI child process: the given CLI configuration, and none of
+// the settings that would change what the provider or the CLI does (backend defaults read from HEDGEHOG_*,
+// NETBOX_*, KUBE_*; TF_LOG; TF_CLI_ARGS).
+func ChildEnv(cliConfig string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "TF_CLI_CONFIG_FILE" || k == "TF_LOG" || k == "TF_LOG_PROVIDER" || strings.HasPrefix(k, "HEDGEHOG_") ||
+			strings.HasPrefix(k, "NETBOX_") || strings.HasPrefix(k, "KUBE_") || strings.HasPrefix(k, "TF_CLI_ARGS") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+}
