@@ -53,25 +53,11 @@ func splitYAMLDocuments(data []byte) [][]byte {
 // non-empty document (integers as int64, other numbers float64).
 func DecodeUnstructured(data []byte) ([]map[string]any, error) {
 	var out []map[string]any
-	for i, doc := range splitYAMLDocuments(data) {
-		j, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
-		}
-		v, err := decodeJSONValue(j)
-		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
-		}
-		if v == nil {
-			continue
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("document %d: not a YAML mapping", i)
-		}
+	err := eachDocument(data, func(_ int, m map[string]any) error {
 		out = append(out, m)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // Decode parses a multi-document YAML stream into typed objects, strictly.
@@ -79,30 +65,42 @@ func DecodeUnstructured(data []byte) ([]map[string]any, error) {
 // (0-based, counting every document) index and the kind.
 func Decode(data []byte) ([]Object, error) {
 	var out []Object
+	err := eachDocument(data, func(i int, m map[string]any) error {
+		o, err := FromUnstructured(m)
+		if err != nil {
+			kind, _ := m["kind"].(string)
+			return fmt.Errorf("document %d (kind %q): %w", i, kind, err)
+		}
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// eachDocument calls f with every non-empty document of a YAML stream as a map, with its index among all
+// documents.
+func eachDocument(data []byte, f func(i int, m map[string]any) error) error {
 	for i, doc := range splitYAMLDocuments(data) {
 		j, err := yaml.YAMLToJSON(doc)
 		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
+			return fmt.Errorf("document %d: %w", i, err)
 		}
 		v, err := decodeJSONValue(j)
 		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
+			return fmt.Errorf("document %d: %w", i, err)
 		}
 		if v == nil {
 			continue
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("document %d: not a YAML mapping", i)
+			return fmt.Errorf("document %d: not a YAML mapping", i)
 		}
-		o, err := FromUnstructured(m)
-		if err != nil {
-			kind, _ := m["kind"].(string)
-			return nil, fmt.Errorf("document %d (kind %q): %w", i, kind, err)
+		if err := f(i, m); err != nil {
+			return err
 		}
-		out = append(out, o)
 	}
-	return out, nil
+	return nil
 }
 
 // decodeJSONValue decodes JSON with integers as int64.

@@ -49,12 +49,9 @@ func (d *fabricDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *fabricDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	eng, ok := req.ProviderData.(*engine.Engine)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *engine.Engine, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+	eng, problem := engineFrom(req.ProviderData)
+	if problem != "" {
+		resp.Diagnostics.AddError("Unexpected provider data", problem)
 		return
 	}
 	d.eng = eng

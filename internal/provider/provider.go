@@ -296,3 +296,16 @@ func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.Data
 	}
 	return out
 }
+
+// engineFrom checks the provider data handed to a resource or data source: nil before the provider is
+// configured (validation calls), the engine after.
+func engineFrom(data any) (*engine.Engine, string) {
+	if data == nil {
+		return nil, ""
+	}
+	eng, ok := data.(*engine.Engine)
+	if !ok {
+		return nil, fmt.Sprintf("Expected *engine.Engine, got %T. This is a bug in the provider; please report it.", data)
+	}
+	return eng, ""
+}

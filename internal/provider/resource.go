@@ -92,12 +92,9 @@ func (r *fabricResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *fabricResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return // ValidateResourceConfig and early plan calls come before the provider is configured
-	}
-	eng, ok := req.ProviderData.(*engine.Engine)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *engine.Engine, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+	eng, problem := engineFrom(req.ProviderData)
+	if problem != "" {
+		resp.Diagnostics.AddError("Unexpected provider data", problem)
 		return
 	}
 	r.eng = eng
