@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -132,6 +134,40 @@ func TestAccProvider_IntegrationStopsApply(t *testing.T) {
 			},
 			Config:   sliceConfig(prov, "in", "in-vpc", false),
 			PlanOnly: true, ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+// The kubernetes block authenticates through an exec credential plugin with host and CA, no kubeconfig.
+func TestAccProvider_KubernetesExec(t *testing.T) {
+	accPreCheck(t)
+	plugin := filepath.Join(t.TempDir(), "cred.sh")
+	script := fmt.Sprintf("#!/bin/sh\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%%s\"}}' \"$HH_TOKEN\"\n")
+	if err := os.WriteFile(plugin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prov := fmt.Sprintf(`
+provider "hedgehog" {
+  kubernetes {
+    host                   = %q
+    cluster_ca_certificate = %q
+    exec = {
+      command = %q
+      env     = { HH_TOKEN = %q }
+    }
+  }
+}
+`, stk.API.URL, string(stk.API.CAData), plugin, stk.API.AdminToken)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		CheckDestroy:             absentEverywhere(t, nil, fabric.KindVPC, "ex-vpc"),
+		Steps: []resource.TestStep{{
+			Config: sliceConfig(prov, "ex", "ex-vpc", false),
+			Check: checkAll(t, func(t *testing.T) {
+				if kubeGet(t, fabric.KindVPC, "ex-vpc") == nil {
+					t.Error("VPC not in the cluster")
+				}
+			}),
 		}},
 	})
 }

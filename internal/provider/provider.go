@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
@@ -101,8 +102,15 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"mode":                   str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
 					"qps":                    pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
 					"burst":                  pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
-					"force_conflicts":        pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
-					"observe_timeout":        str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
+					"exec": pschema.SingleNestedAttribute{Optional: true, MarkdownDescription: "A client-go exec credential plugin for the token (e.g. `aws eks get-token`), used with `host` and `cluster_ca_certificate`.",
+						Attributes: map[string]pschema.Attribute{
+							"api_version": str("ExecCredential API version (default `client.authentication.k8s.io/v1`).", false),
+							"command":     pschema.StringAttribute{Required: true, MarkdownDescription: "Command to run."},
+							"args":        pschema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Arguments."},
+							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Environment variables for the command."},
+						}},
+					"force_conflicts": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
+					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
 				},
 			},
 		},
@@ -232,6 +240,23 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			Namespace:      setting(b, "namespace"),
 			FieldManager:   setting(b, "field_manager"),
 			Mode:           setting(b, "mode", "HEDGEHOG_KUBERNETES_MODE"),
+		}
+		if v := b["exec"]; v.IsKnown() && !v.IsNull() {
+			e := attrs(v)
+			x := &kubebackend.Exec{}
+			x.APIVersion, _ = strVal(e["api_version"])
+			x.Command, _ = strVal(e["command"])
+			x.Env, _ = strMapVal(e["env"])
+			var args []tftypes.Value
+			if a := e["args"]; a.IsKnown() && !a.IsNull() {
+				_ = a.As(&args)
+			}
+			for _, a := range args {
+				if s, ok := strVal(a); ok {
+					x.Args = append(x.Args, s)
+				}
+			}
+			c.Exec = x
 		}
 		if v := b["force_conflicts"]; v.IsKnown() && !v.IsNull() {
 			var force bool

@@ -72,6 +72,9 @@ type Config struct {
 	QPS            float32
 	Burst          int
 	ObserveTimeout time.Duration // default 2m
+	// Exec runs a client-go credential plugin (e.g. `aws eks get-token`) for the token, with Host and CAData
+	// (or on top of a kubeconfig's user).
+	Exec *Exec
 	// NoForceConflicts makes every apply fail on fields another field manager owns, even on objects this
 	// provider owns (by default those take ownership: the configuration is their source of truth).
 	NoForceConflicts bool
@@ -196,6 +199,9 @@ func (b *Backend) buildRESTConfig() (*rest.Config, error) {
 		}
 		ov.ClusterInfo.InsecureSkipTLSVerify = c.Insecure
 		ov.AuthInfo.Token = c.Token
+		if c.Exec != nil {
+			ov.AuthInfo.Exec = c.Exec.config()
+		}
 		var cc clientcmd.ClientConfig
 		switch {
 		case c.Kubeconfig != "":
@@ -553,6 +559,32 @@ func isTransient(err error) bool {
 }
 
 // Delete implements backend.Backend: deletes with a uid precondition (observe mode: waits until gone).
+// Exec is a client-go exec credential plugin: Command with Args and Env, answering an ExecCredential of
+// APIVersion (default client.authentication.k8s.io/v1).
+type Exec struct {
+	APIVersion string
+	Command    string
+	Args       []string
+	Env        map[string]string
+}
+
+func (e *Exec) config() *clientcmdapi.ExecConfig {
+	ec := &clientcmdapi.ExecConfig{APIVersion: e.APIVersion, Command: e.Command, Args: e.Args,
+		InteractiveMode: clientcmdapi.NeverExecInteractiveMode}
+	if ec.APIVersion == "" {
+		ec.APIVersion = "client.authentication.k8s.io/v1"
+	}
+	keys := make([]string, 0, len(e.Env))
+	for k := range e.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ec.Env = append(ec.Env, clientcmdapi.ExecEnvVar{Name: k, Value: e.Env[k]})
+	}
+	return ec
+}
+
 // Observes implements backend.Observer: true in observe mode.
 func (b *Backend) Observes() bool { return b.cfg.Mode == ModeObserve }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -567,5 +568,27 @@ func TestKinds(t *testing.T) {
 	}
 	if d := New(Config{Mode: ModeObserve}).Describe(ipns("a")); !strings.Contains(d, "wait") {
 		t.Errorf("describe observe: %s", d)
+	}
+}
+
+// An exec credential plugin supplies the token (host + CA + exec, as EKS and GKE users configure it); a token
+// the server refuses surfaces as an error.
+func TestExecPlugin(t *testing.T) {
+	dir := t.TempDir()
+	plugin := filepath.Join(dir, "cred.sh")
+	script := "#!/bin/sh\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$HH_TOKEN\"\n"
+	if err := os.WriteFile(plugin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	backendWith := func(token string) *Backend {
+		return New(Config{Host: srv.URL, CAData: string(srv.CAData), Namespace: "exec",
+			Exec: &Exec{Command: plugin, Env: map[string]string{"HH_TOKEN": token}}})
+	}
+	ctx := context.Background()
+	if _, _, err := backendWith(srv.AdminToken).Put(ctx, ipns("e", "10.9.0.0/16"), false); err != nil {
+		t.Fatalf("put with the exec plugin's token: %v", err)
+	}
+	if _, err := backendWith("not-a-token").Get(ctx, ipns("e").Ref); err == nil {
+		t.Fatal("a token the server refuses must fail")
 	}
 }
