@@ -408,3 +408,39 @@ func TestAccVPCSlice_ObserveMode(t *testing.T) {
 		t.Errorf("controller errors: %v", errs)
 	}
 }
+
+// TestAccVPCSlice_NetBoxFails: NetBox answers 500 in the middle of the VPC's step (after its VRF and VLAN
+// were written): the apply fails naming the netbox step, NetBox's partial writes are undone, and Git and the
+// cluster (later steps) are never written.
+func TestAccVPCSlice_NetBoxFails(t *testing.T) {
+	accPreCheck(t)
+	if stk.NetBox == nil {
+		t.Skip("fault injection needs the NetBox emulator")
+	}
+	r := newRepo(t)
+	cfg := sliceConfig(stk.ProviderHCL(stack.All(r.url)), "nf", "nf-vpc", false)
+	namespacesOnly := cfg[:strings.Index(cfg, `resource "hedgehog_vpc"`)]
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		CheckDestroy:             absentEverywhere(t, &r, fabric.KindVPC, "nf-vpc"),
+		Steps: []resource.TestStep{
+			{Config: namespacesOnly},
+			{
+				PreConfig:   func() { stk.NetBox.FailNext("POST", "/api/ipam/prefixes/", 500, 1) },
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)netbox failed.*The netbox step failed.*Every backend is as it was`),
+			},
+			{
+				PreConfig: func() {
+					if netboxHas(t, "/api/ipam/vrfs/", "name", "nf-vpc") || netboxHas(t, "/api/ipam/vlans/", "vid", "1101") {
+						t.Fatal("NetBox kept a partial write")
+					}
+					if kubeGet(t, fabric.KindVPC, "nf-vpc") != nil || gitFile(t, r, fabric.KindVPC, "nf-vpc") != nil {
+						t.Fatal("a later step ran after NetBox failed")
+					}
+				},
+				Config: cfg,
+			},
+		},
+	})
+}
