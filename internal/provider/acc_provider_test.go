@@ -171,3 +171,28 @@ provider "hedgehog" {
 		}},
 	})
 }
+
+// TestAccProvider_EnvironmentOnly configures all three backends from environment variables alone, with the
+// kubeconfig as content: what a Terraform Cloud run without local files does.
+func TestAccProvider_EnvironmentOnly(t *testing.T) {
+	accPreCheck(t)
+	r := newRepo(t)
+	t.Setenv("NETBOX_SERVER_URL", stk.NetBoxURL)
+	t.Setenv("NETBOX_API_TOKEN", stk.NetBoxToken)
+	t.Setenv("HEDGEHOG_GIT_URL", r.url)
+	t.Setenv("HEDGEHOG_GIT_USERNAME", stk.Git.Username)
+	t.Setenv("HEDGEHOG_GIT_PASSWORD", stk.Git.Password)
+	t.Setenv("HEDGEHOG_KUBECONFIG", string(stk.API.Kubeconfig()))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		CheckDestroy:             absentEverywhere(t, &r, fabric.KindVPC, "en-vpc"),
+		Steps: []resource.TestStep{{
+			Config: sliceConfig(`provider "hedgehog" {}`+"\n", "en", "en-vpc", false),
+			Check: checkAll(t, func(t *testing.T) {
+				if kubeGet(t, fabric.KindVPC, "en-vpc") == nil || gitFile(t, r, fabric.KindVPC, "en-vpc") == nil || !netboxHas(t, "/api/ipam/vrfs/", "name", "en-vpc") {
+					t.Error("a backend configured from the environment was not written")
+				}
+			}),
+		}},
+	})
+}
