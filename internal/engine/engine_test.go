@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"reflect"
 	"testing"
 
@@ -54,5 +53,4 @@ func TestNewOrdersBackendsForTheSaga(t *testing.T) {
 	if e.Source().Name() != backend.Kubernetes {
 		t.Fatalf("source %s", e.Source().Name())
 	}
-	_ = context.Background()
 }
