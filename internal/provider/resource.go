@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -549,32 +548,26 @@ func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aNamespace), ns)...)
 }
 
+// cloneJSON copies a JSON-form map deeply, so that rendering cannot change the configuration's spec.
 func cloneJSON(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	return deepCopy(reflect.ValueOf(m)).(map[string]any)
+	return copyJSON(m).(map[string]any)
 }
 
-func deepCopy(v reflect.Value) any {
-	switch x := v.Interface().(type) {
+func copyJSON(v any) any {
+	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if e == nil {
-				out[k] = nil
-				continue
-			}
-			out[k] = deepCopy(reflect.ValueOf(e))
+			out[k] = copyJSON(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			if e == nil {
-				continue
-			}
-			out[i] = deepCopy(reflect.ValueOf(e))
+			out[i] = copyJSON(e)
 		}
 		return out
 	default:

@@ -177,6 +177,3 @@ func (vs *VLANSet) Overlapping(r VLANRange) (owner string, prev VLANRange, found
 func (vs *VLANSet) Lookup(v uint16) (owner string, r VLANRange, found bool) {
 	return vs.Overlapping(VLANRange{v, v})
 }
-
-// Len returns the number of stored ranges.
-func (vs *VLANSet) Len() int { return len(vs.s.iv) }
