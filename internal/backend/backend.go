@@ -22,12 +22,32 @@ const (
 	Kubernetes = "kubernetes"
 )
 
-// OwnerAnnotation marks an object as written by this provider (the ownership mark that lets a re-run create
-// adopt its own objects and never another's). NetBox carries the same mark as a tag and custom field.
+// OwnerAnnotation marks an object as written by this provider. NetBox carries the same mark as a tag and
+// custom field.
 const OwnerAnnotation = "terraform.githedgehog.com/managed-by"
 
 // OwnerValue is the value of OwnerAnnotation.
 const OwnerValue = "terraform-provider-hedgehog"
+
+// OwnerIDAnnotation names the owner (a team, workspace or configuration: the provider's `owner` setting)
+// whose Terraform state wrote the object. An object with OwnerAnnotation but without this annotation was
+// written before owners existed and belongs to DefaultOwner.
+const OwnerIDAnnotation = "terraform.githedgehog.com/owner"
+
+// DefaultOwner is the owner when neither the provider setting nor a Terraform Cloud workspace names one.
+const DefaultOwner = "default"
+
+// OwnerOfAnnotations returns the owner named by an object's annotations and whether the object carries this
+// provider's mark at all.
+func OwnerOfAnnotations(ann map[string]string) (owner string, marked bool) {
+	if _, ok := ann[OwnerAnnotation]; !ok {
+		return "", false
+	}
+	if o := ann[OwnerIDAnnotation]; o != "" {
+		return o, true
+	}
+	return DefaultOwner, true
+}
 
 // Ref names one object.
 type Ref struct {
@@ -54,8 +74,10 @@ type State struct {
 	// Object is the object as read back, when the backend can represent it whole (Git, Kubernetes).
 	// NetBox cannot, and leaves it nil.
 	Object *Object
-	// Owned is true when the backend's copy carries this provider's ownership mark.
+	// Owned is true when the backend's copy carries this provider's ownership mark (of any owner).
 	Owned bool
+	// Owner is the owner named in the mark ("" when the copy is not marked).
+	Owner string
 	// Digest is a hash of the backend's own projection of what it holds: equal to Backend.Digest of the
 	// desired object exactly when the backend is in sync. Drift detection compares the two.
 	Digest string
@@ -83,12 +105,19 @@ type Backend interface {
 	Get(ctx context.Context, ref Ref) (State, error)
 	// List reads every object of a kind in one call (or one paginated series), keyed by name.
 	List(ctx context.Context, kind string) (map[string]State, error)
+	// Preflight checks, without writing, that Put (obj non-nil) or Delete (obj nil) of ref may go ahead under
+	// the intent: the engine runs every backend's Preflight before the saga's first write, so an object that
+	// is not ours stops the saga before anything is written. It returns an *OwnershipError when Authorize
+	// refuses.
+	Preflight(ctx context.Context, ref Ref, obj *Object, in Intent) error
 	// Put creates or updates obj and returns the state before (for compensation) and after (checkpoint).
-	// Put is idempotent. It refuses (ErrNotOwned) to overwrite an object without the ownership mark
-	// unless adopt is true (import, or a re-run of a create that this provider began).
-	Put(ctx context.Context, obj Object, adopt bool) (prior State, after State, err error)
-	// Delete removes the object; a missing object is not an error. It returns the state before.
-	Delete(ctx context.Context, ref Ref) (prior State, err error)
+	// Put is idempotent. What it finds is judged by in.Authorize before anything is written: it never
+	// writes over what another owner, tool or person holds unless in.Adopt.
+	Put(ctx context.Context, obj Object, in Intent) (prior State, after State, err error)
+	// Delete removes the object; a missing object is not an error. It returns the state before. What it
+	// finds is judged by in.Authorize: an object that is not the one the state recorded is left alone and
+	// Delete returns an *OwnershipError with Left set (the engine reports it as a warning).
+	Delete(ctx context.Context, ref Ref, in Intent) (prior State, err error)
 	// Restore puts prior back (prior.Exists false: remove what is there). It is the compensation step.
 	Restore(ctx context.Context, ref Ref, prior State) error
 	// Check is the integration stage: the backend is reachable and what it needs exists.
@@ -168,4 +197,57 @@ func YAML(obj Object) ([]byte, error) { return yaml.Marshal(obj.Manifest) }
 func IsFabricLabel(key string) bool {
 	i := strings.IndexByte(key, '/')
 	return i > 0 && strings.HasSuffix(key[:i], "githedgehog.com")
+}
+
+// Journal records every saga before its first step runs, outside Terraform state and in the backends
+// themselves, so that a crash at any point leaves nothing behind that nobody knows about. One entry per
+// owner and object is open at a time; the engine opens it before the first write and closes it when the
+// saga completed or was fully compensated. A later run finds this owner's open entries, names them at plan
+// and settles them at apply before new work (see engine.Recover).
+type Journal interface {
+	// Where names the store for messages, e.g. "kubernetes ConfigMaps in namespace default".
+	Where() string
+	// Open writes (creates or replaces) the entry.
+	Open(ctx context.Context, e JournalEntry) error
+	// Close removes the entry; a missing entry is not an error.
+	Close(ctx context.Context, e JournalEntry) error
+	// Pending lists the owner's open entries.
+	Pending(ctx context.Context, owner string) ([]JournalEntry, error)
+}
+
+// JournalEntry is one saga in flight.
+type JournalEntry struct {
+	// ID is JournalID(Owner, Ref): stable, so that a re-run overwrites its own entry.
+	ID    string `json:"id"`
+	Owner string `json:"owner"`
+	Op    string `json:"op"` // create, update, delete
+	Ref   Ref    `json:"ref"`
+	// Steps are the saga's steps (backend names) in the order they run.
+	Steps []string `json:"steps"`
+	// Desired is the manifest being written (create, update); Prior the manifest Terraform state holds
+	// (update, delete), nil on create.
+	Desired map[string]any `json:"desired,omitempty"`
+	Prior   map[string]any `json:"prior,omitempty"`
+	// Expect holds, per backend, the checkpoint Terraform state holds (update, delete).
+	Expect  map[string]map[string]string `json:"expect,omitempty"`
+	Started string                       `json:"started"` // RFC 3339
+	Audit   Audit                        `json:"audit"`
+	// Note says why the entry is still open when a run ended with it (a failed compensation).
+	Note string `json:"note,omitempty"`
+}
+
+// JournalID is the stable id of the entry of owner's saga on ref: a short hash, safe in file and object names.
+func JournalID(owner string, ref Ref) string {
+	ns := ref.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	sum := sha256.Sum256([]byte(owner + "\x00" + ref.Kind + "\x00" + ns + "\x00" + ref.Name))
+	return hex.EncodeToString(sum[:10])
+}
+
+// OwnerKey is a short hash of an owner identity, safe in labels, refs and file names.
+func OwnerKey(owner string) string {
+	sum := sha256.Sum256([]byte(owner))
+	return hex.EncodeToString(sum[:8])
 }

@@ -67,7 +67,7 @@ func BenchmarkRead500(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if _, err := setup.Apply(ctx, d, false); err != nil {
+			if _, err := setup.Apply(ctx, d, createW); err != nil {
 				errs <- err
 			}
 		}()

@@ -33,6 +33,14 @@ type Options struct {
 	Policy *cascade.Policy
 	// ListTTL bounds how long one list per kind and backend serves reads (refresh of many resources).
 	ListTTL time.Duration
+	// Owner is the owner identity that goes into every mark (backend.DefaultOwner when empty).
+	Owner string
+	// Audit holds the run's facts every write records (owner, Terraform Cloud run, workspace, VCS commit).
+	Audit backend.Audit
+	// Journal records every saga before it runs (nil: no journal; see DECISIONS.md).
+	Journal backend.Journal
+	// Faults are test hooks (HEDGEHOG_TEST_FAULTS): nil in normal runs.
+	Faults *Faults
 }
 
 // Engine is safe for concurrent use; Terraform calls the provider with parallelism 10 by default.
@@ -57,6 +65,9 @@ type Engine struct {
 	integOnce     sync.Once
 	integ         diag.Diagnostics
 	integReported atomic.Bool
+
+	recovery recovery
+	reported sync.Map
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -68,6 +79,8 @@ func New(opts Options) *Engine {
 	}
 	bs := append([]backend.Backend(nil), opts.Backends...)
 	sort.SliceStable(bs, func(i, j int) bool { return sagaOrder[bs[i].Name()] < sagaOrder[bs[j].Name()] })
+	opts.Owner = backend.OwnerOrDefault(opts.Owner)
+	opts.Audit.Owner = opts.Owner
 	e := &Engine{opts: opts, backends: bs}
 	for _, name := range []string{backend.Kubernetes, backend.Git} {
 		if b := e.Backend(name); b != nil {
@@ -255,6 +268,9 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 		ann = map[string]any{}
 	}
 	ann[backend.OwnerAnnotation] = backend.OwnerValue
+	if e.opts.Owner != backend.DefaultOwner {
+		ann[backend.OwnerIDAnnotation] = e.opts.Owner
+	}
 	md["annotations"] = ann
 	meta := typed.Meta()
 	d := &Desired{
@@ -345,26 +361,80 @@ func (p probe) Check(ctx context.Context) error { return p.b.Check(ctx) }
 // Result is what an apply or read leaves per backend.
 type Result map[string]backend.State
 
+// Owner is the owner identity in force.
+func (e *Engine) Owner() string { return e.opts.Owner }
+
+// Write says what a write is for: the operation, the checkpoints Terraform state holds and whether the
+// configuration asks to adopt what another party holds.
+type Write struct {
+	// Op is backend.OpCreate, OpUpdate or OpDelete.
+	Op string
+	// Expect holds, per backend, the checkpoint Terraform state holds (update, delete).
+	Expect map[string]map[string]string
+	// Adopt takes over objects held by another owner, tool or person (resource `adopt`, or after import).
+	Adopt bool
+	// Prior is the manifest Terraform state holds (update, delete), kept in the journal.
+	Prior map[string]any
+	// Resource names the Terraform resource for the audit trail, e.g. "hedgehog_vpc web".
+	Resource string
+}
+
+func (e *Engine) intent(w Write, backendName string, op string) backend.Intent {
+	a := e.opts.Audit
+	a.Resource, a.Op = w.Resource, op
+	return backend.Intent{Op: w.Op, Owner: e.opts.Owner, Expect: w.Expect[backendName], Adopt: w.Adopt, Audit: a}
+}
+
+// preflight asks every backend, without writing, whether the write may go ahead.
+func (e *Engine) preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, w Write, bs []backend.Backend) error {
+	for _, b := range bs {
+		err := b.Preflight(ctx, ref, obj, e.intent(w, b.Name(), w.Op))
+		if oe, ok := backend.AsOwnership(err); ok && oe.Left {
+			continue // a delete leaves it alone; the step reports it
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Apply writes d to every backend that handles its kind as a saga: NetBox → Git → Kubernetes, each step
-// compensated (in reverse) when a later one fails. adopt lets the write take over objects without the
-// ownership mark (an update of a resource in state, or after import).
-func (e *Engine) Apply(ctx context.Context, d *Desired, adopt bool) (Result, error) {
+// compensated (in reverse) when a later one fails. Every backend is asked first, without writing, whether
+// the write may touch what it holds (backend.Intent.Authorize); the saga is journaled before its first
+// write and the journal entry closed when it completed or was fully compensated.
+func (e *Engine) Apply(ctx context.Context, d *Desired, w Write) (Result, error) {
+	if err := e.Recover(ctx); err != nil {
+		return nil, err
+	}
+	hs := e.handling(d.Ref.Kind)
+	if err := e.preflight(ctx, d.Ref, &d.Object, w, hs); err != nil {
+		return nil, err
+	}
 	res := Result{}
 	var mu sync.Mutex
+	var gitCommit string
 	var steps []saga.Step
-	for _, b := range e.handling(d.Ref.Kind) {
+	for _, b := range hs {
 		b := b
 		var prior backend.State
 		steps = append(steps, saga.Step{
 			Name: b.Name(),
 			Do: func(ctx context.Context) error {
-				p, after, err := b.Put(ctx, d.Object, adopt)
+				in := e.intent(w, b.Name(), w.Op)
+				mu.Lock()
+				in.Audit.GitCommit = gitCommit
+				mu.Unlock()
+				p, after, err := b.Put(ctx, d.Object, in)
 				prior = p
 				if err != nil {
 					return err
 				}
 				mu.Lock()
 				res[b.Name()] = after
+				if b.Name() == backend.Git {
+					gitCommit = after.Checkpoint["commit"]
+				}
 				mu.Unlock()
 				return nil
 			},
@@ -372,7 +442,9 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, adopt bool) (Result, err
 			UndoOnFailure: b.Name() == backend.NetBox, // several records: a failed Put may have written some
 		})
 	}
-	if err := saga.Run(ctx, steps); err != nil {
+	entry := e.entry(w, d.Ref, hs)
+	entry.Desired = d.Object.Manifest
+	if err := e.runJournaled(ctx, entry, steps); err != nil {
 		return nil, err
 	}
 	for name, st := range res {
@@ -385,25 +457,48 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, adopt bool) (Result, err
 }
 
 // Delete removes the object from every backend as a saga in reverse order (Kubernetes → Git → NetBox),
-// restoring the deleted copies when a later step fails.
-func (e *Engine) Delete(ctx context.Context, ref backend.Ref) error {
+// restoring the deleted copies when a later step fails. What a backend holds that is not the object the
+// state recorded is left alone; notes says so, one line per backend.
+func (e *Engine) Delete(ctx context.Context, ref backend.Ref, w Write) (notes []string, err error) {
+	if err := e.Recover(ctx); err != nil {
+		return nil, err
+	}
+	w.Op = backend.OpDelete
 	hs := e.handling(ref.Kind)
+	order := deleteOrder(hs)
+	if err := e.preflight(ctx, ref, nil, w, order); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
 	var steps []saga.Step
-	for _, b := range deleteOrder(hs) {
+	for _, b := range order {
 		var prior backend.State
+		var left bool
 		steps = append(steps, saga.Step{
 			Name: b.Name(),
 			Do: func(ctx context.Context) error {
-				p, err := b.Delete(ctx, ref)
+				p, err := b.Delete(ctx, ref, e.intent(w, b.Name(), backend.OpDelete))
 				prior = p
+				if oe, ok := backend.AsOwnership(err); ok && oe.Left {
+					left = true
+					mu.Lock()
+					notes = append(notes, oe.Error())
+					mu.Unlock()
+					return nil
+				}
 				return err
 			},
-			Undo:          func(ctx context.Context) error { return b.Restore(ctx, ref, prior) },
+			Undo: func(ctx context.Context) error {
+				if left {
+					return nil // nothing was deleted there
+				}
+				return b.Restore(ctx, ref, prior)
+			},
 			UndoOnFailure: b.Name() == backend.NetBox,
 		})
 	}
-	if err := saga.Run(ctx, steps); err != nil {
-		return err
+	if err := e.runJournaled(ctx, e.entry(w, ref, order), steps); err != nil {
+		return nil, err
 	}
 	for _, b := range hs {
 		e.lists.put(b.Name(), ref, backend.State{})
@@ -411,7 +506,7 @@ func (e *Engine) Delete(ctx context.Context, ref backend.Ref) error {
 	if v, _ := e.viewIfBuilt(); v != nil {
 		v.Remove(ref.Kind, ref.Name)
 	}
-	return nil
+	return notes, nil
 }
 
 // deleteOrder is the reverse of the saga order, except that a backend that only observes (the cluster in
@@ -473,4 +568,10 @@ func (e *Engine) ReadEach(ctx context.Context, ref backend.Ref) (Result, error) 
 
 func (e *Engine) list(ctx context.Context, b backend.Backend, kind string) (map[string]backend.State, error) {
 	return e.lists.get(ctx, b, kind)
+}
+
+// ReportOnce is true for the first caller with key in this engine (one warning per run, not per resource).
+func (e *Engine) ReportOnce(key string) bool {
+	_, seen := e.reported.LoadOrStore(key, true)
+	return !seen
 }

@@ -211,7 +211,7 @@ func faultCases() []faultCase {
 			prepare: func(t *testing.T, c *caseEnv) {
 				spec := vpcSpec(map[string]sub{"default": {"10.114.1.0/24", 2401}})
 				e := engineOf(tnb, c.repo.b)
-				if _, err := e.Apply(context.Background(), render(t, e, c.vpc, spec), false); err != nil {
+				if _, err := e.Apply(context.Background(), render(t, e, c.vpc, spec), createW); err != nil {
 					t.Fatal(err)
 				}
 				applyAs(t, "someone-else", c.vpc, map[string]any{"owner": "network-team"}, spec)
@@ -271,7 +271,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	ref := backend.Ref{Kind: "VPC", Namespace: "default", Name: tc.vpc}
 
 	if tc.before != nil {
-		if _, err := full.Apply(ctx, render(t, full, tc.vpc, vpcSpec(tc.before)), false); err != nil {
+		if _, err := full.Apply(ctx, render(t, full, tc.vpc, vpcSpec(tc.before)), createW); err != nil {
 			t.Fatalf("apply the prior state: %v", err)
 		}
 		if clusterVPC(t, tc.vpc) == nil || len(netboxRecordsOf("ipam.vrf", tc.vpc)) != 1 {
@@ -298,9 +298,9 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		if tc.mutate != nil {
 			d = withManifest(d, tc.mutate)
 		}
-		_, err = eng.Apply(ctx, d, tc.op == "update")
+		_, err = eng.Apply(ctx, d, writeFor(tc.op == "update"))
 	case "delete":
-		err = eng.Delete(ctx, ref)
+		_, err = eng.Delete(ctx, ref, updateW)
 	default:
 		t.Fatalf("unknown operation %q", tc.op)
 	}
@@ -361,7 +361,7 @@ func TestApplyIsIdempotentAfterCrash(t *testing.T) {
 	subs := map[string]sub{"default": {"10.111.1.0/24", 2101}, "extra": {"10.111.2.0/24", 2102}}
 
 	crashed := engineOf(tnb, r.b) // no Kubernetes: the process "died" before that step
-	if _, err := crashed.Apply(ctx, render(t, crashed, name, vpcSpec(subs)), false); err != nil {
+	if _, err := crashed.Apply(ctx, render(t, crashed, name, vpcSpec(subs)), createW); err != nil {
 		t.Fatalf("first (crashed) apply: %v", err)
 	}
 	if clusterVPC(t, name) != nil {
@@ -374,7 +374,7 @@ func TestApplyIsIdempotentAfterCrash(t *testing.T) {
 
 	full := engineOf(tnb, r.b, tkube)
 	d := render(t, full, name, vpcSpec(subs))
-	res, err := full.Apply(ctx, d, false)
+	res, err := full.Apply(ctx, d, createW)
 	if err != nil {
 		t.Fatalf("re-run with adopt=false: %v", err)
 	}
@@ -429,7 +429,7 @@ func TestApplyRefusesForeignObject(t *testing.T) {
 	want := takeCheckpoint(t, r)
 
 	eng := engineOf(tnb, r.b, tkube)
-	_, err := eng.Apply(ctx, render(t, eng, name, vpcSpec(map[string]sub{"default": {"10.112.1.0/24", 2211}})), false)
+	_, err := eng.Apply(ctx, render(t, eng, name, vpcSpec(map[string]sub{"default": {"10.112.1.0/24", 2211}})), createW)
 	if err == nil {
 		t.Fatal("apply over a foreign object succeeded")
 	}
@@ -473,7 +473,7 @@ func TestCheckpointCatchesMissingCompensation(t *testing.T) {
 			spec := vpcSpec(map[string]sub{"default": {"10.120.1.0/24", 2400}})
 			if tc.op != "create" {
 				full := engineOf(tnb, c.repo.b, tkube)
-				if _, err := full.Apply(ctx, render(t, full, tc.vpc, spec), false); err != nil {
+				if _, err := full.Apply(ctx, render(t, full, tc.vpc, spec), createW); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -489,13 +489,13 @@ func TestCheckpointCatchesMissingCompensation(t *testing.T) {
 			var err error
 			switch tc.op {
 			case "create":
-				_, err = eng.Apply(ctx, render(t, eng, tc.vpc, spec), false)
+				_, err = eng.Apply(ctx, render(t, eng, tc.vpc, spec), createW)
 			case "update":
 				d := withManifest(render(t, eng, tc.vpc, vpcSpec(map[string]sub{"default": {"10.120.1.0/24", 2401}})),
 					func(m map[string]any) { subnet(m, "default")["dhcp"] = map[string]any{"options": map[string]any{}} })
-				_, err = eng.Apply(ctx, d, true)
+				_, err = eng.Apply(ctx, d, updateW)
 			case "delete":
-				err = eng.Delete(ctx, backend.Ref{Kind: "VPC", Namespace: "default", Name: tc.vpc})
+				_, err = eng.Delete(ctx, backend.Ref{Kind: "VPC", Namespace: "default", Name: tc.vpc}, updateW)
 			}
 			if tc.undoFault != nil {
 				tc.undoFault(t, c)

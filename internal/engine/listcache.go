@@ -112,3 +112,10 @@ func copyStates(m map[string]backend.State) map[string]backend.State {
 	}
 	return out
 }
+
+// drop forgets the cached list of a kind (after writes the engine cannot describe entry by entry).
+func (c *listCache) drop(backendName, kind string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, backendName+"/"+kind)
+}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 
 	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
 )
@@ -52,6 +54,10 @@ func (ds *diagnostics) cascade(s *kindSpec, found diag.Diagnostics) {
 
 // sagaError reports a failed saga: which backend failed, what was rolled back and what could not be.
 func (ds *diagnostics) sagaError(kind string, ref backend.Ref, op string, err error) {
+	if oe, ok := backend.AsOwnership(err); ok {
+		ds.errorf(path.Root(aName), fmt.Sprintf("Cannot %s %s %s: not ours in %s", op, kind, ref.Name, oe.Backend), "%s.\n\n%s", oe.Error(), oe.Hint())
+		return
+	}
 	f, ok := saga.AsFailure(err)
 	if !ok {
 		ds.errorf(path.Empty(), fmt.Sprintf("Cannot %s %s %s", op, kind, ref.Name), "%v", err)
@@ -70,7 +76,13 @@ func (ds *diagnostics) sagaError(kind string, ref backend.Ref, op string, err er
 		detail += "Every backend is as it was before this " + op + "."
 	} else {
 		for name, e := range f.UndoErrors {
-			detail += fmt.Sprintf("COULD NOT roll back %s: %v — it may differ from the checkpoint; the next plan shows the drift.\n", name, e)
+			detail += fmt.Sprintf("COULD NOT roll back %s: %v — it may differ from the checkpoint.\n", name, e)
+		}
+		var u *engine.Unsettled
+		if errors.As(err, &u) && u.Journal != "" {
+			detail += fmt.Sprintf("The operation stays open in the journal (%s): the next plan names it, and the next apply finishes the rollback before anything else.", u.Journal)
+		} else {
+			detail += "No journal is configured (NetBox alone): compare NetBox with the checkpoint by hand."
 		}
 	}
 	ds.errorf(path.Empty(), fmt.Sprintf("Cannot %s %s %s: %s failed", op, kind, ref.Name, f.Step), "%s", detail)

@@ -55,6 +55,10 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"fabric-rules stage. When unset it is read from the cluster (kubernetes backend), else the fabric's usual "+
 				"defaults apply. Env: `HEDGEHOG_FABRIC_CONFIG`.", false),
 			"policy": policyNode().ProviderAttribute(),
+			"owner": str("Owner identity written into every mark this provider leaves (the cluster and Git annotation `"+backend.OwnerIDAnnotation+"`, "+
+				"the NetBox custom field), e.g. `platform/prod-fabric`. Objects of other owners, and objects without a mark, are never "+
+				"written over or deleted unless a resource sets `adopt = true` or is imported. Default: the Terraform Cloud workspace "+
+				"(`tfc:<organization>/<workspace>` from `TFC_WORKSPACE_SLUG`) when run there, else `"+backend.DefaultOwner+"`. Env: `HEDGEHOG_OWNER`.", false),
 		},
 		Blocks: map[string]pschema.Block{
 			"netbox": pschema.SingleNestedBlock{
@@ -283,7 +287,13 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddError("No backend configured",
 			"Configure at least one of the netbox, git and kubernetes blocks (or their environment variables: NETBOX_SERVER_URL, HEDGEHOG_GIT_URL, KUBE_CONFIG_PATH/KUBE_HOST/HEDGEHOG_KUBECONFIG).")
 	}
-	opts := engine.Options{Backends: backends}
+	opts := engine.Options{Backends: backends, Owner: ownerSetting(cfg), Audit: runAudit()}
+	opts.Journal = pickJournal(backends)
+	faults, err := engine.ParseFaults(os.Getenv("HEDGEHOG_TEST_FAULTS"))
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid HEDGEHOG_TEST_FAULTS", err.Error())
+	}
+	opts.Faults = faults
 	if s := setting(cfg, "fabric_config", "HEDGEHOG_FABRIC_CONFIG"); s != "" {
 		fc, err := cascade.ParseFabricConfig([]byte(s))
 		if err != nil {
@@ -320,6 +330,51 @@ func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.Data
 		out = append(out, newDataSourceFactory(s))
 	}
 	return out
+}
+
+// ownerSetting is the owner identity: the setting, else HEDGEHOG_OWNER, else the Terraform Cloud workspace,
+// else the default.
+func ownerSetting(cfg map[string]tftypes.Value) string {
+	if s := setting(cfg, "owner", "HEDGEHOG_OWNER"); s != "" {
+		return s
+	}
+	if ws := os.Getenv("TFC_WORKSPACE_SLUG"); ws != "" {
+		return "tfc:" + ws
+	}
+	if ws := os.Getenv("TFC_WORKSPACE_NAME"); ws != "" {
+		return "tfc:" + ws
+	}
+	return backend.DefaultOwner
+}
+
+// runAudit collects the facts of a Terraform Cloud run (empty elsewhere).
+func runAudit() backend.Audit {
+	ws := os.Getenv("TFC_WORKSPACE_SLUG")
+	if ws == "" {
+		ws = os.Getenv("TFC_WORKSPACE_NAME")
+	}
+	return backend.Audit{RunID: os.Getenv("TFC_RUN_ID"), Workspace: ws, VCSCommit: os.Getenv("TFC_CONFIGURATION_VERSION_GIT_COMMIT_SHA")}
+}
+
+// journaled is implemented by backends that can keep the saga journal.
+type journaled interface{ Journal() backend.Journal }
+
+// pickJournal keeps the journal in the cluster when the provider writes it, else in Git (DECISIONS.md).
+func pickJournal(bs []backend.Backend) backend.Journal {
+	for _, name := range []string{backend.Kubernetes, backend.Git} {
+		for _, b := range bs {
+			if b.Name() != name {
+				continue
+			}
+			if o, ok := b.(backend.Observer); ok && o.Observes() {
+				continue
+			}
+			if j, ok := b.(journaled); ok {
+				return j.Journal()
+			}
+		}
+	}
+	return nil
 }
 
 // engineFrom checks the provider data handed to a resource or data source: nil before the provider is

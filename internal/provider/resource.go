@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"sigs.k8s.io/yaml"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
@@ -38,7 +39,12 @@ const (
 	aClusterUID     = "cluster_uid"
 	aClusterRV      = "cluster_resource_version"
 	aNetBoxIDs      = "netbox_ids"
+	aAdopt          = "adopt"
 )
+
+// privateAdopt is the private-state key set by import: the first apply after an import may take over what
+// the backends hold (the import was the deliberate adoption).
+const privateAdopt = "adopt"
 
 var (
 	_ resource.ResourceWithConfigure        = (*fabricResource)(nil)
@@ -73,6 +79,7 @@ func (r *fabricResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	attrs[aNamespace] = rschema.StringAttribute{Optional: true, Computed: true, PlanModifiers: replace, MarkdownDescription: "Kubernetes namespace of the object. The fabric supports only `default`, which is the default."}
 	attrs[aLabels] = rschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Labels of the object."}
 	attrs[aAnnotations] = rschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Annotations of the object. The provider adds its ownership annotation `" + backend.OwnerAnnotation + "` to the manifest; it is not shown here."}
+	attrs[aAdopt] = rschema.BoolAttribute{Optional: true, MarkdownDescription: "Take over an object of the same name (or NetBox records with the same keys) that another owner, tool or person holds. Without it, a create never writes over anything that exists and an update or delete touches only what this state wrote. A rollback restores an adopted object exactly. `terraform import` adopts too, for the first apply after it."}
 	attrs[aManifest] = rschema.StringAttribute{Computed: true, MarkdownDescription: "The exact YAML manifest, after the fabric's defaulting, that goes to Git and to the cluster. The plan shows its diff."}
 	attrs[aBackendChanges] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Per configured backend (`netbox`, `git`, `kubernetes`), what it will receive for this object."}
 	attrs[aBackendDigests] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Checkpoint: per backend, a digest of what the backend held after the last write. A refresh that finds another digest reports drift."}
@@ -290,14 +297,56 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Plan.Raw, false, stateRef{&resp.State}, &resp.Diagnostics)
+	w := engine.Write{Op: backend.OpCreate, Adopt: boolAttr(attrs(req.Plan.Raw)[aAdopt])}
+	r.write(ctx, req.Plan.Raw, w, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
 func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Plan.Raw, true, stateRef{&resp.State}, &resp.Diagnostics)
+	w := r.writeFromState(attrs(req.State.Raw), backend.OpUpdate)
+	w.Adopt = boolAttr(attrs(req.Plan.Raw)[aAdopt])
+	if b, _ := req.Private.GetKey(ctx, privateAdopt); len(b) > 0 {
+		w.Adopt = true
+	}
+	r.write(ctx, req.Plan.Raw, w, stateRef{&resp.State}, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopt, nil)...)
+	}
 }
 
-func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, update bool, st stateSetter, out diagAppender) {
+// writeFromState is what a write needs from Terraform state: the checkpoints every backend is held to, the
+// manifest for the journal and the resource's name for the audit trail.
+func (r *fabricResource) writeFromState(m map[string]tftypes.Value, op string) engine.Write {
+	name, _ := strVal(m[aName])
+	w := engine.Write{Op: op, Expect: map[string]map[string]string{}, Resource: "hedgehog_" + r.spec.TypeName + " " + name}
+	add := func(b, key, attr string) {
+		if v, ok := strVal(m[attr]); ok && v != "" {
+			if w.Expect[b] == nil {
+				w.Expect[b] = map[string]string{}
+			}
+			w.Expect[b][key] = v
+		}
+	}
+	add(backend.Git, "path", aGitPath)
+	add(backend.Git, "commit", aGitCommit)
+	add(backend.Git, "blob", aGitBlob)
+	add(backend.Kubernetes, "uid", aClusterUID)
+	add(backend.Kubernetes, "resource_version", aClusterRV)
+	if ids, ok := intMapVal(m[aNetBoxIDs]); ok && len(ids) > 0 {
+		w.Expect[backend.NetBox] = map[string]string{}
+		for k, v := range ids {
+			w.Expect[backend.NetBox][k] = strconv.FormatInt(v, 10)
+		}
+	}
+	if y, ok := strVal(m[aManifest]); ok && y != "" {
+		var prior map[string]any
+		if err := yaml.Unmarshal([]byte(y), &prior); err == nil {
+			w.Prior = prior
+		}
+	}
+	return w
+}
+
+func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, w engine.Write, st stateSetter, out diagAppender) {
 	diags := &diagnostics{}
 	defer func() { out.Append(diags.d...) }()
 	if r.eng == nil {
@@ -323,9 +372,13 @@ func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, updat
 	if diags.hasError() {
 		return
 	}
-	res, err := r.eng.Apply(ctx, rd.d, update)
+	if w.Resource == "" {
+		w.Resource = "hedgehog_" + r.spec.TypeName + " " + rd.d.Ref.Name
+	}
+	res, err := r.eng.Apply(ctx, rd.d, w)
+	r.reportRecovered(diags)
 	if err != nil {
-		diags.sagaError(r.spec.Kind, rd.d.Ref, "apply", err)
+		diags.sagaError(r.spec.Kind, rd.d.Ref, w.Op, err)
 		return
 	}
 	m := attrs(planned)
@@ -530,9 +583,25 @@ func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if diags.hasError() {
 		return
 	}
-	if err := r.eng.Delete(ctx, ref); err != nil {
+	w := r.writeFromState(m, backend.OpDelete)
+	notes, err := r.eng.Delete(ctx, ref, w)
+	r.reportRecovered(diags)
+	if err != nil {
 		diags.sagaError(r.spec.Kind, ref, "delete", err)
+		return
 	}
+	for _, n := range notes {
+		diags.warnf(path.Root(aName), "Left an object alone", "%s. The resource is removed from state; nothing that this state did not write was deleted.", n)
+	}
+}
+
+// reportRecovered says, once per run, which interrupted operations the journal settled before this write.
+func (r *fabricResource) reportRecovered(diags *diagnostics) {
+	done := r.eng.Recovered()
+	if len(done) == 0 || !r.eng.ReportOnce("recovered") {
+		return
+	}
+	diags.warnf(path.Empty(), "Settled interrupted operations", "Before writing anything, this apply settled incomplete operations recorded in the journal (%s):\n- %s", r.eng.JournalWhere(), strings.Join(done, "\n- "))
 }
 
 func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -546,6 +615,8 @@ func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aName), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aNamespace), ns)...)
+	// Importing is the deliberate adoption: the first apply after it may take over what the backends hold.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopt, []byte(`{"import":true}`))...)
 }
 
 // cloneJSON copies a JSON-form map deeply, so that rendering cannot change the configuration's spec.

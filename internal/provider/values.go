@@ -100,3 +100,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// boolAttr is the bool, false when null or unknown.
+func boolAttr(v tftypes.Value) bool {
+	if !v.IsKnown() || v.IsNull() {
+		return false
+	}
+	var b bool
+	_ = v.As(&b)
+	return b
+}
+
+// intMapVal returns a map of whole numbers, and whether it is known and not null.
+func intMapVal(v tftypes.Value) (map[string]int64, bool) {
+	if !v.IsKnown() || v.IsNull() {
+		return nil, false
+	}
+	var m map[string]tftypes.Value
+	if err := v.As(&m); err != nil {
+		return nil, false
+	}
+	out := make(map[string]int64, len(m))
+	for k, e := range m {
+		if !e.IsKnown() || e.IsNull() {
+			return nil, false
+		}
+		var f big.Float
+		if err := e.As(&f); err != nil {
+			return nil, false
+		}
+		n, _ := f.Int64()
+		out[k] = n
+	}
+	return out, true
+}

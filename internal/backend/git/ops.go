@@ -134,9 +134,8 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 }
 
 // Put writes backend.YAML(obj) to the object's file in one commit (none when the file already has exactly
-// that content). It refuses with backend.ErrNotOwned to overwrite a file without the ownership annotation
-// unless adopt.
-func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (backend.State, backend.State, error) {
+// that content). What the file holds at the head the commit is built on is judged by in.Authorize.
+func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent) (backend.State, backend.State, error) {
 	content, err := backend.YAML(obj)
 	if err != nil {
 		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
@@ -147,7 +146,10 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (back
 	}
 	b.lock.Lock()
 	defer b.lock.Unlock()
-	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, checkOwner: true, adopt: adopt}}, "")
+	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, intent: &in}}, "")
+	if oe, ok := backend.AsOwnership(err); ok {
+		return backend.State{}, backend.State{}, oe
+	}
 	if err != nil {
 		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
 	}
@@ -157,19 +159,67 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (back
 }
 
 // Delete removes the object's file in one commit (none when it is already absent) and returns the prior
-// state. Delete does not check ownership: the engine deletes only what it manages.
-func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, error) {
+// state. A file that is not the one the state recorded is left alone (an *OwnershipError with Left).
+func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent) (backend.State, error) {
 	p, err := b.path(ref)
 	if err != nil {
 		return backend.State{}, wrap("delete", ref, err)
 	}
+	if in.Op != backend.OpRecover {
+		in.Op = backend.OpDelete
+	}
 	b.lock.Lock()
 	defer b.lock.Unlock()
-	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p}}, "")
+	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p, intent: &in}}, "")
+	if oe, ok := backend.AsOwnership(err); ok {
+		return backend.State{}, oe
+	}
 	if err != nil {
 		return backend.State{}, wrap("delete", ref, err)
 	}
 	return stateOf(ref, res.priors[0], res.base), nil
+}
+
+// found describes a file for backend.Intent.Authorize. A file is the one the state recorded when its blob
+// is the checkpoint's, or when it still carries this owner's mark (a hand edit of our own file is drift to
+// converge, not another party's object).
+func found(f file, in backend.Intent) backend.Found {
+	if !f.exists {
+		return backend.Found{}
+	}
+	fd := backend.Found{Exists: true, What: "file " + f.path + " (blob " + f.blob.String()[:12] + ")"}
+	if m, err := parseManifest(f.content); err == nil {
+		fd.Owner, fd.Marked = backend.OwnerOfAnnotations(annotationsOf(m))
+	}
+	if blob := in.Expect["blob"]; blob != "" {
+		fd.Same = backend.SameMismatch
+		if f.blob.String() == blob || (fd.Marked && fd.Owner == in.Owner) {
+			fd.Same = backend.SameMatch
+		}
+	}
+	return fd
+}
+
+// Preflight implements backend.Backend: one fetch, the file judged by in.Authorize.
+func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, in backend.Intent) error {
+	p, err := b.path(ref)
+	if err != nil {
+		return wrap("preflight", ref, err)
+	}
+	if obj == nil && in.Op != backend.OpRecover {
+		in.Op = backend.OpDelete
+	}
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	s, err := b.fetch(ctx)
+	if err != nil {
+		return wrap("preflight", ref, err)
+	}
+	f, err := b.read(s, p)
+	if err != nil {
+		return wrap("preflight", ref, err)
+	}
+	return in.Authorize(backend.Git, ref, found(f, in))
 }
 
 // Restore is the compensation: a new commit ("<prefix>rollback <Kind> <ns>/<name>") that puts the prior file
@@ -270,7 +320,7 @@ func stateOf(ref backend.Ref, f file, head plumbing.Hash) backend.State {
 	}
 	obj.APIVersion, _ = m["apiVersion"].(string)
 	st.Object = obj
-	st.Owned = owned(m)
+	st.Owner, st.Owned = backend.OwnerOfAnnotations(annotationsOf(m))
 	st.Digest = backend.ManifestDigest(m)
 	return st
 }
@@ -286,14 +336,12 @@ func parseManifest(content []byte) (map[string]any, error) {
 	return m, nil
 }
 
-func owned(m map[string]any) bool {
+func annotationsOf(m map[string]any) map[string]string {
 	md, _ := m["metadata"].(map[string]any)
 	ann, _ := md["annotations"].(map[string]any)
-	_, ok := ann[backend.OwnerAnnotation]
-	return ok
-}
-
-func ownedContent(content []byte) bool {
-	m, err := parseManifest(content)
-	return err == nil && owned(m)
+	out := make(map[string]string, len(ann))
+	for k, v := range ann {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
 }

@@ -47,9 +47,8 @@ type change struct {
 	ref     backend.Ref
 	path    string
 	content []byte
-	// checkOwner refuses to overwrite an existing file without the ownership mark unless adopt.
-	checkOwner bool
-	adopt      bool
+	// intent, when set, judges the file found at each attempt's head (backend.Intent.Authorize).
+	intent *backend.Intent
 }
 
 // applyResult says what applyChanges did.
@@ -205,8 +204,11 @@ func (b *Backend) applyChanges(ctx context.Context, changes []change, op string)
 				return res, err
 			}
 			res.priors = append(res.priors, prior)
-			if c.checkOwner && prior.exists && !c.adopt && !ownedContent(prior.content) {
-				return res, fmt.Errorf("%s: %w", c.path, backend.ErrNotOwned)
+			if c.intent != nil {
+				in := *c.intent
+				if err := in.Authorize(backend.Git, c.ref, found(prior, in)); err != nil {
+					return res, err
+				}
 			}
 			if prior.exists == (c.content != nil) && bytes.Equal(prior.content, c.content) {
 				res.blobs = append(res.blobs, prior.blob)

@@ -412,10 +412,12 @@ func (b *Backend) state(ref backend.Ref, u *unstructured.Unstructured) backend.S
 		return backend.State{}
 	}
 	s := strip(u.Object)
+	owner, _ := backend.OwnerOfAnnotations(u.GetAnnotations())
 	return backend.State{
 		Exists: true,
 		Object: &backend.Object{Ref: ref, APIVersion: u.GetAPIVersion(), Manifest: s.Object},
 		Owned:  b.owned(u),
+		Owner:  owner,
 		Digest: backend.ManifestDigest(s.Object),
 		Checkpoint: map[string]string{
 			"uid":              string(u.GetUID()),
@@ -478,8 +480,59 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 	}
 }
 
+// found describes what the cluster holds for ref (cur nil: nothing) for backend.Intent.Authorize.
+func (b *Backend) found(ref backend.Ref, cur *unstructured.Unstructured, in backend.Intent) backend.Found {
+	if cur == nil {
+		return backend.Found{}
+	}
+	owner, marked := backend.OwnerOfAnnotations(cur.GetAnnotations())
+	f := backend.Found{Exists: true, Marked: marked, Owner: owner,
+		What: fmt.Sprintf("%s %s/%s (uid %s)", ref.Kind, ref.Namespace, ref.Name, cur.GetUID())}
+	if uid := in.Expect["uid"]; uid != "" {
+		f.Same = backend.SameMismatch
+		if string(cur.GetUID()) == uid {
+			f.Same = backend.SameMatch
+		}
+	}
+	var managers []string
+	for _, mf := range cur.GetManagedFields() {
+		if mf.Manager != b.cfg.FieldManager && !has(managers, mf.Manager) {
+			managers = append(managers, mf.Manager)
+		}
+	}
+	if len(managers) > 0 {
+		f.Note = "field managers: " + strings.Join(managers, ", ")
+	}
+	return f
+}
+
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Preflight implements backend.Backend: one read, judged by in.Authorize (observe mode writes nothing).
+func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, in backend.Intent) error {
+	if b.cfg.Mode == ModeObserve {
+		return nil
+	}
+	ref = b.norm(ref)
+	cur, err := b.get(ctx, ref)
+	if err != nil {
+		return b.fail("preflight", ref, err)
+	}
+	if obj == nil && in.Op != backend.OpRecover {
+		in.Op = backend.OpDelete
+	}
+	return in.Authorize(backend.Kubernetes, ref, b.found(ref, cur, in))
+}
+
 // Put implements backend.Backend.
-func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (backend.State, backend.State, error) {
+func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent) (backend.State, backend.State, error) {
 	ref := b.norm(obj.Ref)
 	cur, err := b.get(ctx, ref)
 	if err != nil {
@@ -495,15 +548,16 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (back
 		}
 		return prior, after, nil
 	}
-	if cur != nil && !prior.Owned && !adopt {
-		return prior, prior, b.fail("put", ref, backend.ErrNotOwned)
+	if err := in.Authorize(backend.Kubernetes, ref, b.found(ref, cur, in)); err != nil {
+		return prior, prior, err
 	}
 	if cur != nil && prior.Digest == backend.ManifestDigest(want.Object) && b.applies(cur) {
 		return prior, prior, nil // in sync and applied by us: nothing to write
 	}
-	// Objects this provider owns (or is told to adopt) take field ownership: the configuration is the source
-	// of truth for them, so a field another manager changed out of band is drift to converge, not a conflict.
-	force := (prior.Owned || adopt) && !b.cfg.NoForceConflicts
+	// An authorized write is to our own object (or one we were told to adopt): it takes field ownership,
+	// since the configuration is its source of truth and a field another manager changed out of band is
+	// drift to converge, not a conflict.
+	force := !b.cfg.NoForceConflicts
 	u, err := b.apply(ctx, ref, want, force)
 	if err != nil {
 		return prior, prior, b.fail("put", ref, err)
@@ -558,7 +612,6 @@ func isTransient(err error) bool {
 		apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err)
 }
 
-// Delete implements backend.Backend: deletes with a uid precondition (observe mode: waits until gone).
 // Exec is a client-go exec credential plugin: Command with Args and Env, answering an ExecCredential of
 // APIVersion (default client.authentication.k8s.io/v1).
 type Exec struct {
@@ -588,8 +641,8 @@ func (e *Exec) config() *clientcmdapi.ExecConfig {
 // Observes implements backend.Observer: true in observe mode.
 func (b *Backend) Observes() bool { return b.cfg.Mode == ModeObserve }
 
-// Delete implements backend.Backend.
-func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, error) {
+// Delete implements backend.Backend: only the object the state recorded (uid precondition), never another.
+func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent) (backend.State, error) {
 	ref = b.norm(ref)
 	cur, err := b.get(ctx, ref)
 	if err != nil {
@@ -604,6 +657,12 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, e
 			return prior, b.fail("delete", ref, err)
 		}
 		return prior, nil
+	}
+	if in.Op != backend.OpRecover {
+		in.Op = backend.OpDelete
+	}
+	if err := in.Authorize(backend.Kubernetes, ref, b.found(ref, cur, in)); err != nil {
+		return backend.State{Restore: prior.Restore}, err
 	}
 	if err := b.deleteUID(ctx, ref, string(cur.GetUID())); err != nil {
 		return prior, b.fail("delete", ref, err)

@@ -78,7 +78,7 @@ func writes(e *netboxemu.Emulator) int {
 
 func mustPut(t *testing.T, b *Backend, obj backend.Object, adopt bool) (backend.State, backend.State) {
 	t.Helper()
-	prior, after, err := b.Put(ctx, obj, adopt)
+	prior, after, err := b.Put(ctx, obj, intentOf(adopt))
 	if err != nil {
 		t.Fatalf("put %s: %v", obj.Ref, err)
 	}
@@ -175,7 +175,7 @@ func TestVPCCreateUpdateDelete(t *testing.T) {
 		t.Error("checkpoint keeps removed subnet")
 	}
 
-	prior, err := b.Delete(ctx, upd.Ref)
+	prior, err := b.Delete(ctx, upd.Ref, legacyDelete)
 	if err != nil || !prior.Exists {
 		t.Fatalf("delete: %v %+v", err, prior)
 	}
@@ -188,7 +188,7 @@ func TestVPCCreateUpdateDelete(t *testing.T) {
 	if st, err := b.Get(ctx, upd.Ref); err != nil || st.Exists {
 		t.Errorf("get after delete: %+v %v", st, err)
 	}
-	if _, err := b.Delete(ctx, upd.Ref); err != nil {
+	if _, err := b.Delete(ctx, upd.Ref, legacyDelete); err != nil {
 		t.Errorf("deleting a missing object: %v", err)
 	}
 }
@@ -221,7 +221,7 @@ func TestNamespacesCreateUpdateDelete(t *testing.T) {
 		t.Errorf("vlan group update %v", g)
 	}
 	for _, ref := range []backend.Ref{ip.Ref, vl.Ref} {
-		if _, err := b.Delete(ctx, ref); err != nil {
+		if _, err := b.Delete(ctx, ref, legacyDelete); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +260,7 @@ func TestRestoreAfterCreateUpdateDelete(t *testing.T) {
 	}
 
 	before = snapshot(e, false)
-	prior, err := b.Delete(ctx, obj.Ref)
+	prior, err := b.Delete(ctx, obj.Ref, legacyDelete)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestFaultMidPutThenRestore(t *testing.T) {
 	// Update: vid change (patch), subnet b removed (delete), subnet c added (VLAN created, prefix fails).
 	upd := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1500},"c":{"subnet":"10.0.3.0/24","vlan":1003}`)
 	e.FailNext("POST", "/api/ipam/prefixes/", 500, 1)
-	prior, _, err := b.Put(ctx, upd, false)
+	prior, _, err := b.Put(ctx, upd, legacyPut)
 	var be *backend.Error
 	if !errors.As(err, &be) || be.Backend != "netbox" || be.Op != "put" || be.Ref != upd.Ref || !strings.Contains(err.Error(), "500") {
 		t.Fatalf("want *backend.Error for the injected 500, got %v", err)
@@ -327,7 +327,7 @@ func TestFaultMidPutThenRestore(t *testing.T) {
 	before = snapshot(e, true)
 	obj2 := vpcWith(t, "vpc-2", `"a":{"subnet":"10.1.1.0/24","vlan":2001}`)
 	e.FailNext("POST", "/api/ipam/prefixes/", 500, 1)
-	prior, _, err = b.Put(ctx, obj2, false)
+	prior, _, err = b.Put(ctx, obj2, legacyPut)
 	if err == nil {
 		t.Fatal("no error from failed create")
 	}
@@ -360,7 +360,7 @@ func TestAdoptVersusNotOwned(t *testing.T) {
 	if st, err := b.Get(ctx, obj.Ref); err != nil || !st.Exists || st.Owned {
 		t.Errorf("get of a foreign VRF: %+v %v", st, err)
 	}
-	_, _, err = b.Put(ctx, obj, false)
+	_, _, err = b.Put(ctx, obj, legacyPut)
 	if !errors.Is(err, backend.ErrNotOwned) {
 		t.Fatalf("want ErrNotOwned, got %v", err)
 	}
@@ -391,7 +391,7 @@ func TestAdoptVersusNotOwned(t *testing.T) {
 	other := vpcWith(t, "vpc-3", `"a":{"subnet":"10.1.1.0/24","vlan":2001}`)
 	other.Name = "vpc-2" // same VRF name, different object
 	other.Ref.Namespace = "other"
-	if _, _, err := b.Put(ctx, other, true); !errors.Is(err, backend.ErrNotOwned) {
+	if _, _, err := b.Put(ctx, other, legacyAdopt); !errors.Is(err, backend.ErrNotOwned) {
 		t.Errorf("stealing another object's VRF: %v", err)
 	}
 }
@@ -482,7 +482,7 @@ func TestErrorCarriesNetBoxBody(t *testing.T) {
 	_, b := start(t)
 	mustPut(t, b, vlanNS(t), false)
 	obj := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":3500}`) // outside the group's ranges
-	_, _, err := b.Put(ctx, obj, false)
+	_, _, err := b.Put(ctx, obj, legacyPut)
 	if err == nil || !strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "VID must be in ranges") {
 		t.Fatalf("want NetBox's 400 body, got %v", err)
 	}
@@ -543,7 +543,7 @@ func TestRerunAfterCrashReusesOwnRecords(t *testing.T) {
 	mustPut(t, b, vlanNS(t), false)
 	obj := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1001}`)
 	e.FailNext("POST", "/api/ipam/prefixes/", 500, 1)
-	if _, _, err := b.Put(ctx, obj, false); err == nil {
+	if _, _, err := b.Put(ctx, obj, legacyPut); err == nil {
 		t.Fatal("no error")
 	}
 	// No compensation (the provider crashed): the re-run must take over the VRF and VLAN it made.
@@ -568,7 +568,7 @@ func TestConcurrentPutsAndPagedList(t *testing.T) {
 	errs := make(chan error, len(objs))
 	for _, o := range objs {
 		go func(o backend.Object) {
-			_, _, err := b.Put(ctx, o, false)
+			_, _, err := b.Put(ctx, o, legacyPut)
 			errs <- err
 		}(o)
 	}
@@ -611,7 +611,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 	for _, path := range []string{"/api/ipam/vrfs/", "/api/ipam/vlan-groups/"} {
 		e.FailNext("GET", path, 503, 1)
 		upd := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1002}`)
-		prior, _, err := b.Put(ctx, upd, false)
+		prior, _, err := b.Put(ctx, upd, legacyPut)
 		if err == nil || !strings.Contains(err.Error(), "503") {
 			t.Fatalf("%s: want the 503, got %v", path, err)
 		}
@@ -624,7 +624,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 		}
 	}
 	e.FailNext("GET", "/api/ipam/prefixes/", 503, 1)
-	prior, err := b.Delete(ctx, obj.Ref)
+	prior, err := b.Delete(ctx, obj.Ref, legacyDelete)
 	if err == nil {
 		t.Fatal("delete: no error")
 	}

@@ -99,8 +99,42 @@ func namespaceOf(ref backend.Ref) string {
 	return ref.Namespace
 }
 
+// ownerSep separates the owner from the rest of a mark: "VPC/default/web#vrf|owner=platform/prod". Marks of
+// backend.DefaultOwner carry no owner (as they did before owners existed).
+const ownerSep = "|owner="
+
+// markSuffix is what a mark of owner ends with.
+func markSuffix(owner string) string {
+	if owner == "" || owner == backend.DefaultOwner {
+		return ""
+	}
+	return ownerSep + owner
+}
+
+// ownerOfMark returns the owner a mark names ("" for an empty mark).
+func ownerOfMark(mark string) string {
+	if mark == "" {
+		return ""
+	}
+	if _, owner, ok := strings.Cut(mark, ownerSep); ok {
+		return owner
+	}
+	return backend.DefaultOwner
+}
+
+// ownerOfObject is the owner named by the object's annotations (the engine puts it there).
+func ownerOfObject(obj backend.Object) string {
+	md, _ := obj.Manifest["metadata"].(map[string]any)
+	ann, _ := md["annotations"].(map[string]any)
+	if o, ok := ann[backend.OwnerIDAnnotation].(string); ok && o != "" {
+		return o
+	}
+	return backend.DefaultOwner
+}
+
 // refOfMark parses a mark back into the object reference and part.
 func refOfMark(mark string) (backend.Ref, string, bool) {
+	mark, _, _ = strings.Cut(mark, ownerSep)
 	obj, part, ok := strings.Cut(mark, "#")
 	if !ok {
 		return backend.Ref{}, "", false
@@ -250,9 +284,10 @@ func namespaceFromVLANDescription(d string) string {
 // desiredRecords maps obj to the NetBox records it should have. Group and site ids are resolved later.
 func desiredRecords(obj backend.Object) desired {
 	mp := markPrefix(obj.Ref)
+	suffix := markSuffix(ownerOfObject(obj))
 	var d desired
 	add := func(r record) {
-		r.Mark = mp + r.Part
+		r.Mark = mp + r.Part + suffix
 		d.Records = append(d.Records, r)
 	}
 	switch obj.Kind {

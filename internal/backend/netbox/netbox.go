@@ -31,6 +31,8 @@ type Config struct {
 	Tag string
 	// CustomField is the ownership custom field name (default "hedgehog_object").
 	CustomField string
+	// Owner is the owner identity written into every mark (default backend.DefaultOwner).
+	Owner string
 	// Timeout bounds each HTTP request (default 60s).
 	Timeout time.Duration
 }

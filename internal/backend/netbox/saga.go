@@ -135,8 +135,8 @@ func (b *Backend) findSite(ctx context.Context) (int32, error) {
 	return page.Results[0].Id, nil
 }
 
-// owned reads every record marked as part of ref.
-func (b *Backend) owned(ctx context.Context, ref backend.Ref) ([]record, error) {
+// marked reads every record marked as part of ref, whoever the owner.
+func (b *Backend) marked(ctx context.Context, ref backend.Ref) ([]record, error) {
 	mp := markPrefix(ref)
 	var out []record
 	for _, m := range modelsOf(ref.Kind) {
@@ -147,6 +147,79 @@ func (b *Backend) owned(ctx context.Context, ref backend.Ref) ([]record, error) 
 		out = append(out, recs...)
 	}
 	return out, nil
+}
+
+// owned reads the records of ref marked with this backend's owner.
+func (b *Backend) owned(ctx context.Context, ref backend.Ref) ([]record, error) {
+	all, err := b.marked(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	mine, _ := b.split(all)
+	return mine, nil
+}
+
+// split parts records into this backend's owner's and other owners'.
+func (b *Backend) split(recs []record) (mine, theirs []record) {
+	for _, r := range recs {
+		if ownerOfMark(r.Mark) == b.owner() {
+			mine = append(mine, r)
+		} else {
+			theirs = append(theirs, r)
+		}
+	}
+	return mine, theirs
+}
+
+func (b *Backend) owner() string { return backend.OwnerOrDefault(b.cfg.Owner) }
+
+// foundRecord describes one record for backend.Intent.Authorize.
+func foundRecord(r record, same backend.Sameness) backend.Found {
+	f := backend.Found{Exists: true, Marked: r.Mark != "", Owner: ownerOfMark(r.Mark), Same: same,
+		What: fmt.Sprintf("%s %s (id %d)", modelLabel(r.Model), labelOf(r), r.ID)}
+	if !f.Marked && len(r.Tags) > 0 {
+		var tags []string
+		for _, t := range r.Tags {
+			tags = append(tags, t.Slug)
+		}
+		f.Note = "tags: " + strings.Join(tags, ", ")
+	}
+	return f
+}
+
+func modelLabel(model string) string {
+	switch model {
+	case modelVRF:
+		return "VRF"
+	case modelPrefix:
+		return "prefix"
+	case modelVLAN:
+		return "VLAN"
+	case modelVLANGroup:
+		return "VLAN group"
+	}
+	return model
+}
+
+// expectedIDs is the set of record ids (model#id) the state's checkpoint names; nil when it names none.
+func expectedIDs(kind string, expect map[string]string, recs []record) map[string]bool {
+	if len(expect) == 0 {
+		return nil
+	}
+	byKey := map[string]string{}
+	for k, v := range expect {
+		byKey[k] = v
+	}
+	out := map[string]bool{}
+	for _, r := range recs {
+		cp := checkpointOf([]record{r})
+		for k, v := range cp {
+			if byKey[k] == v {
+				out[r.idKey()] = true
+			}
+		}
+	}
+	return out
 }
 
 // flagStrandedVLANs marks ungrouped VPC VLANs whose namespace now has a VLAN group (one list call).
@@ -245,7 +318,7 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 		}
 		for _, r := range recs {
 			ref, _, ok := refOfMark(r.Mark)
-			if !ok || ref.Kind != kind {
+			if !ok || ref.Kind != kind || ownerOfMark(r.Mark) != b.owner() {
 				continue
 			}
 			groups[ref.Name] = append(groups[ref.Name], r)
@@ -364,8 +437,62 @@ func (b *Backend) withOurTag(tags []tagRef) []tagRef {
 	return out
 }
 
+// judge decides, before any write, whether a Put (obj non-nil) or Delete may touch the records marked as
+// ref's: this owner's records must be the ones the state recorded (or, without a checkpoint, be marked
+// with this owner on an update), and other owners' records of the same object are never touched unless
+// in.Adopt. It returns this owner's records, and the other owners' records an adoption takes over.
+func (b *Backend) judge(ctx context.Context, ref backend.Ref, in backend.Intent) (mine, adopted []record, err error) {
+	all, err := b.marked(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	mine, theirs := b.split(all)
+	for _, r := range theirs {
+		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, backend.SameMismatch)); err != nil {
+			return nil, nil, err
+		}
+		adopted = append(adopted, r)
+	}
+	if len(mine) == 0 {
+		return mine, adopted, nil
+	}
+	ids := expectedIDs(ref.Kind, in.Expect, mine)
+	for _, r := range mine {
+		same := backend.SameUnknown
+		if ids != nil {
+			same = backend.SameMismatch
+			if ids[r.idKey()] {
+				same = backend.SameMatch
+			}
+		}
+		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, same)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return mine, adopted, nil
+}
+
+// Preflight implements backend.Backend: the records marked as ref's are judged (Put also checks the natural
+// keys of records it would create, at write time, before its first write).
+func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, in backend.Intent) error {
+	if !b.Handles(ref.Kind) {
+		return nil
+	}
+	if obj == nil && in.Op != backend.OpRecover {
+		in.Op = backend.OpDelete
+	}
+	if in.Op == backend.OpDelete {
+		return nil // a delete leaves what is not ours alone; nothing to refuse
+	}
+	_, _, err := b.judge(ctx, ref, in)
+	if _, ok := backend.AsOwnership(err); ok || err == nil {
+		return err
+	}
+	return wrap("preflight", ref, err)
+}
+
 // Put implements backend.Backend.
-func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (backend.State, backend.State, error) {
+func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent) (backend.State, backend.State, error) {
 	ref := obj.Ref
 	fail := func(prior backend.State, err error) (backend.State, backend.State, error) {
 		return prior, backend.State{}, wrap("put", ref, err)
@@ -380,12 +507,19 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (back
 	if err := b.resolve(ctx, obj, &d); err != nil {
 		return fail(untouched(obj.Kind), err)
 	}
-	cur, err := b.owned(ctx, ref)
+	cur, takeover, err := b.judge(ctx, ref, in)
+	if oe, ok := backend.AsOwnership(err); ok {
+		return untouched(obj.Kind), backend.State{}, oe
+	}
 	if err != nil {
 		return fail(untouched(obj.Kind), err)
 	}
+	// An adoption takes over other owners' records of this object: they are patched (mark and tags) like
+	// ours, and restored exactly on rollback.
+	prior0 := append([]record(nil), cur...)
+	cur = append(cur, takeover...)
 	// Until the first write, a failure leaves NetBox as it was.
-	pre := b.stateOf(obj.Kind, cur)
+	pre := b.stateOf(obj.Kind, prior0)
 	pre.Restore.(*restoreData).Untouched = true
 	curBy := map[string]record{}
 	sort.Slice(cur, func(i, j int) bool { return cur[i].ID < cur[j].ID })
@@ -428,23 +562,29 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, adopt bool) (back
 			if err != nil {
 				return fail(pre, err)
 			}
-			for _, c := range cands {
-				if c.Mark != "" && !strings.HasPrefix(c.Mark, markPrefix(ref)) {
-					return fail(pre, fmt.Errorf("%w: %s %d belongs to %s", backend.ErrNotOwned, c.Model, c.ID, c.Mark))
-				}
-			}
 			if len(cands) == 0 {
 				continue
 			}
-			if !adopt {
-				return fail(pre, fmt.Errorf("%w: %s %d (%s)", backend.ErrNotOwned, cands[0].Model, cands[0].ID, labelOf(cands[0])))
+			c := cands[0]
+			if r, _, ok := refOfMark(c.Mark); ok && markPrefix(r) != markPrefix(ref) {
+				// A record of another Hedgehog object is never taken over, not even on adoption.
+				return untouched(obj.Kind), backend.State{}, &backend.OwnershipError{Backend: backend.NetBox, Ref: ref, Op: in.Op,
+					Found: foundRecord(c, backend.SameMismatch), Owner: in.Owner}
 			}
-			adopted[want.key()] = cands[0]
+			if err := in.Authorize(backend.NetBox, ref, foundRecord(c, backend.SameMismatch)); err != nil {
+				return untouched(obj.Kind), backend.State{}, err
+			}
+			adopted[want.key()] = c
 			ids[want.key()] = cands[0].ID
 		}
 	}
 
-	prior := b.stateOf(obj.Kind, cur)
+	prior := b.stateOf(obj.Kind, prior0)
+	if len(takeover) > 0 {
+		rd := prior.Restore.(*restoreData)
+		rd.Records = append(rd.Records, takeover...)
+		prior.Exists = true
+	}
 	if len(adopted) > 0 {
 		rd := prior.Restore.(*restoreData)
 		for _, r := range adopted {
@@ -512,8 +652,9 @@ func labelOf(r record) string {
 	return r.Name
 }
 
-// Delete implements backend.Backend.
-func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, error) {
+// Delete implements backend.Backend: it removes this owner's records of ref that the state recorded; a
+// record of ours that the state did not record is left alone (reported with an *OwnershipError, Left).
+func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent) (backend.State, error) {
 	if !b.Handles(ref.Kind) {
 		return backend.State{}, nil
 	}
@@ -521,13 +662,38 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref) (backend.State, e
 	if err != nil {
 		return untouched(ref.Kind), wrap("delete", ref, err)
 	}
-	prior := b.stateOf(ref.Kind, cur)
+	if in.Op != backend.OpRecover {
+		in.Op = backend.OpDelete
+	}
+	var doomed []record
+	var left error
+	ids := expectedIDs(ref.Kind, in.Expect, cur)
+	for _, r := range cur {
+		same := backend.SameUnknown
+		if ids != nil {
+			same = backend.SameMismatch
+			if ids[r.idKey()] {
+				same = backend.SameMatch
+			}
+		}
+		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, same)); err != nil {
+			if left == nil {
+				left = err
+			}
+			continue
+		}
+		doomed = append(doomed, r)
+	}
+	prior := b.stateOf(ref.Kind, doomed)
 	for i := len(writeOrder) - 1; i >= 0; i-- {
-		for _, r := range byModel(cur, writeOrder[i]) {
+		for _, r := range byModel(doomed, writeOrder[i]) {
 			if err := b.remove(ctx, r.Model, r.ID); err != nil {
 				return prior, wrap("delete", ref, err)
 			}
 		}
+	}
+	if left != nil && len(doomed) == 0 {
+		return untouched(ref.Kind), left
 	}
 	return prior, nil
 }
@@ -649,8 +815,35 @@ func (b *Backend) Check(ctx context.Context) error {
 		}
 		return wrap("check", ref, apiErr("list VRFs (NetBox "+version+")", resp, err))
 	}
-	if err := b.setup(ctx); err != nil {
+	// Read-only: the tag and custom field are created (or the field's object types completed) by the
+	// first write of an apply, never by a plan.
+	if err := b.checkSetup(ctx); err != nil {
 		return wrap("check", ref, fmt.Errorf("NetBox %s: %w", version, err))
+	}
+	return nil
+}
+
+// checkSetup reads what setup would write and reports only what setup could not fix: a custom field of the
+// wrong type, or a site that does not exist.
+func (b *Backend) checkSetup(ctx context.Context) error {
+	c, err := b.api()
+	if err != nil {
+		return err
+	}
+	page, resp, err := c.ExtrasAPI.ExtrasCustomFieldsList(ctx).Name([]string{b.cfg.CustomField}).Execute()
+	if err != nil {
+		return apiErr("custom field "+b.cfg.CustomField, resp, err)
+	}
+	if len(page.Results) > 0 {
+		cf := page.Results[0]
+		if cf.Type.Value != nil && *cf.Type.Value != nb.CUSTOMFIELDTYPEVALUE_TEXT {
+			return fmt.Errorf("custom field %s has type %s, want text (rename it, or set netbox.custom_field to another name)", b.cfg.CustomField, *cf.Type.Value)
+		}
+	}
+	if b.cfg.Site != "" {
+		if _, err := b.findSite(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
