@@ -205,6 +205,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			CACertPEM:   setting(b, "ca_cert_pem", "NETBOX_CA_CERT_PEM"),
 			Tag:         setting(b, "tag"),
 			CustomField: setting(b, "custom_field"),
+			Owner:       ownerSetting(cfg),
 		}
 		if c.ServerURL == "" || c.APIToken == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("netbox"), "Incomplete NetBox configuration", "The netbox backend needs server_url and api_token (or NETBOX_SERVER_URL and NETBOX_API_TOKEN).")
