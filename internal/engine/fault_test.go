@@ -110,7 +110,9 @@ func faultCases() []faultCase {
 			checkErr: errSays("pushes are rejected by policy"),
 		},
 		{
-			name: "create/kubernetes field-manager conflict", vpc: "fckube", op: "create",
+			// An update (the state holds the object, which carries our mark) whose cluster step hits a field
+			// another manager owns. A create would be refused before any write (TestApplyRefusesForeignObject).
+			name: "update/kubernetes field-manager conflict", vpc: "fckube", op: "update",
 			want: map[string]sub{"default": {"10.103.1.0/24", 1301}},
 			prepare: func(t *testing.T, c *caseEnv) {
 				// Marked as ours, but another manager owns spec.subnets.default.vlan with another value.
@@ -187,10 +189,11 @@ func faultCases() []faultCase {
 			},
 		},
 		{
+			// The preflight read is refused, so the delete stops before any backend is written.
 			name: "delete/kubernetes forbidden", vpc: "fdkube", op: "delete",
 			before:   map[string]sub{"default": {"10.108.1.0/24", 1801}},
 			opKube:   denied,
-			wantStep: backend.Kubernetes, wantRolledBack: nil,
+			wantStep: "preflight", wantRolledBack: nil,
 			checkErr: func(t *testing.T, err error) {
 				if !apierrors.IsForbidden(err) {
 					t.Errorf("want a 403 in the chain, got %v", err)
@@ -311,6 +314,16 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		t.Fatal("the operation succeeded; want it to fail")
 	}
 	f, ok := saga.AsFailure(err)
+	if tc.wantStep == "preflight" {
+		if ok {
+			t.Fatalf("want a refusal before any write, got a saga failure: %v", err)
+		}
+		if tc.checkErr != nil {
+			tc.checkErr(t, err)
+		}
+		assertAtCheckpoint(t, c.repo, want)
+		return
+	}
 	if !ok {
 		t.Fatalf("error is not a *saga.Failure: %T %v", err, err)
 	}
@@ -350,33 +363,48 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	t.Logf("%s: %v", tc.name, time.Since(start).Round(time.Millisecond))
 }
 
-// TestApplyIsIdempotentAfterCrash: an apply that wrote NetBox and Git and then died before the Kubernetes
-// step is re-run (adopt=false, as a create is); it adopts its own marked records and file and duplicates
-// nothing.
-func TestApplyIsIdempotentAfterCrash(t *testing.T) {
+// TestCrashedCreateIsSettledByJournal: an apply that wrote NetBox and Git and then died before the
+// Kubernetes step leaves an open journal entry; the next apply (a create of the same object, as Terraform
+// plans it, since nothing reached state) first rolls the partial writes back, then creates the object once.
+func TestCrashedCreateIsSettledByJournal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const name = "fcrash"
 	r := newRepo(t, name)
 	subs := map[string]sub{"default": {"10.111.1.0/24", 2101}, "extra": {"10.111.2.0/24", 2102}}
+	j := newMemJournal()
 
-	crashed := engineOf(tnb, r.b) // no Kubernetes: the process "died" before that step
-	if _, err := crashed.Apply(ctx, render(t, crashed, name, vpcSpec(subs)), createW); err != nil {
-		t.Fatalf("first (crashed) apply: %v", err)
-	}
+	crashed := New(Options{Backends: []backend.Backend{tnb, r.b, tkube}, Journal: j,
+		Faults: &Faults{CrashOp: backend.OpCreate, CrashStep: 2, Exit: func(int) { panic(errCrash) }}})
+	func() {
+		defer func() {
+			if p := recover(); p != errCrash {
+				t.Fatalf("the crash fault did not fire: %v", p)
+			}
+		}()
+		_, _ = crashed.Apply(ctx, render(t, crashed, name, vpcSpec(subs)), createW)
+	}()
 	if clusterVPC(t, name) != nil {
 		t.Fatal("the crashed apply reached the cluster")
 	}
-	logBefore, err := gitserver.Log(r.dir, "main")
-	if err != nil {
-		t.Fatal(err)
+	if len(netboxRecordsOf("ipam.vrf", name)) != 1 {
+		t.Fatal("the crashed apply did not write NetBox (the test would prove nothing)")
+	}
+	if open, _ := j.Pending(ctx, backend.DefaultOwner); len(open) != 1 || open[0].Op != backend.OpCreate {
+		t.Fatalf("journal after the crash: %+v", open)
 	}
 
-	full := engineOf(tnb, r.b, tkube)
+	full := New(Options{Backends: []backend.Backend{tnb, r.b, tkube}, Journal: j})
 	d := render(t, full, name, vpcSpec(subs))
 	res, err := full.Apply(ctx, d, createW)
 	if err != nil {
-		t.Fatalf("re-run with adopt=false: %v", err)
+		t.Fatalf("re-run: %v", err)
+	}
+	if got := full.Recovered(); len(got) != 1 || !strings.Contains(got[0], "rolled back") {
+		t.Errorf("recovered = %v", got)
+	}
+	if open, _ := j.Pending(ctx, backend.DefaultOwner); len(open) != 0 {
+		t.Errorf("journal still open: %+v", open)
 	}
 	for _, b := range []string{backend.NetBox, backend.Git, backend.Kubernetes} {
 		if st := res[b]; !st.Exists || !st.Owned || st.Digest != d.Digests[b] {
@@ -391,13 +419,6 @@ func TestApplyIsIdempotentAfterCrash(t *testing.T) {
 	}
 	if got := len(netboxRecordsOf("ipam.vlan", name)); got != 2 {
 		t.Errorf("%d VLANs for %s, want 2", got, name)
-	}
-	logAfter, err := gitserver.Log(r.dir, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(logAfter) != len(logBefore) {
-		t.Errorf("the re-run made %d new commits, want none (file already in place)", len(logAfter)-len(logBefore))
 	}
 	files, err := gitserver.ListFiles(r.dir, "main", "fabric")
 	if err != nil {
@@ -416,9 +437,30 @@ func TestApplyIsIdempotentAfterCrash(t *testing.T) {
 	tstack.NetBox.CheckNoFailures(t)
 }
 
+// TestCrashedCreateWithoutJournalIsRefused: without a journal, the partial writes of a crashed create are
+// another state's objects as far as a new create can tell: it refuses before writing anything.
+func TestCrashedCreateWithoutJournalIsRefused(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const name = "fcrash2"
+	r := newRepo(t, name)
+	subs := map[string]sub{"default": {"10.111.3.0/24", 2103}}
+	crashed := engineOf(tnb, r.b) // no Kubernetes: the process "died" before that step
+	if _, err := crashed.Apply(ctx, render(t, crashed, name, vpcSpec(subs)), createW); err != nil {
+		t.Fatalf("first (crashed) apply: %v", err)
+	}
+	want := takeCheckpoint(t, r)
+	full := engineOf(tnb, r.b, tkube)
+	_, err := full.Apply(ctx, render(t, full, name, vpcSpec(subs)), createW)
+	if oe, ok := backend.AsOwnership(err); !ok || oe.Backend != backend.NetBox {
+		t.Fatalf("want a NetBox ownership refusal, got %v", err)
+	}
+	assertAtCheckpoint(t, r, want)
+}
+
 // TestApplyRefusesForeignObject: a VPC someone else created in the cluster (no ownership mark) makes a
-// create fail with ErrNotOwned at the Kubernetes step; NetBox and Git are rolled back and the foreign
-// object is untouched.
+// create fail with ErrNotOwned before any backend is written (the preflight), and the foreign object is
+// untouched.
 func TestApplyRefusesForeignObject(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -436,12 +478,11 @@ func TestApplyRefusesForeignObject(t *testing.T) {
 	if !errors.Is(err, backend.ErrNotOwned) {
 		t.Errorf("ErrNotOwned not in the error chain: %v", err)
 	}
-	f, ok := saga.AsFailure(err)
-	if !ok {
-		t.Fatalf("not a *saga.Failure: %v", err)
+	if _, ok := saga.AsFailure(err); ok {
+		t.Fatalf("want a refusal before any write, got a saga failure: %v", err)
 	}
-	if f.Step != backend.Kubernetes || !reflect.DeepEqual(f.RolledBack, []string{backend.Git, backend.NetBox}) || !f.Clean() {
-		t.Errorf("failure: step %q, rolled back %v, clean %v", f.Step, f.RolledBack, f.Clean())
+	if oe, ok := backend.AsOwnership(err); !ok || oe.Backend != backend.Kubernetes || oe.Found.Marked {
+		t.Errorf("want a Kubernetes refusal naming an unmarked object, got %v", err)
 	}
 	assertAtCheckpoint(t, r, want)
 	if u := clusterVPC(t, name); u == nil || u.GetAnnotations()["owner"] != "network-team" {

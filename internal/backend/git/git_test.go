@@ -538,8 +538,7 @@ func TestAdoptAndNotOwned(t *testing.T) {
 		}
 		mine := vpc("vpc-1", "10.0.1.0/24", true)
 		_, _, err = f.b.Put(ctx, mine, legacyPut)
-		var be *backend.Error
-		if !errors.Is(err, backend.ErrNotOwned) || !errors.As(err, &be) || be.Backend != backend.Git {
+		if oe, ok := backend.AsOwnership(err); !errors.Is(err, backend.ErrNotOwned) || !ok || oe.Backend != backend.Git || oe.Found.Marked {
 			t.Fatalf("Put over foreign: %v", err)
 		}
 		if got, _ := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml"); !bytes.Equal(got, content) || len(logOf(t, f.dir)) != 2 {

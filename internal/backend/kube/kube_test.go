@@ -288,8 +288,7 @@ func TestAdopt(t *testing.T) {
 	orig := foreign(t, "adopt", "f", "someone", "10.3.0.0/16")
 	o := withLabel(ipns("f", "10.3.0.0/16"), "a", "b")
 	_, _, err := b.Put(ctx, o, legacyPut)
-	var be *backend.Error
-	if !errors.Is(err, backend.ErrNotOwned) || !errors.As(err, &be) || be.Op != "put" || be.Backend != "kubernetes" {
+	if oe, ok := backend.AsOwnership(err); !errors.Is(err, backend.ErrNotOwned) || !ok || oe.Op != backend.OpUpdate || oe.Backend != "kubernetes" || !strings.Contains(err.Error(), "someone") {
 		t.Fatalf("want ErrNotOwned, got %v", err)
 	}
 	got, _ := raw("adopt").Get(ctx, "f", metav1.GetOptions{})

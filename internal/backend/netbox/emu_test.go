@@ -352,7 +352,7 @@ func TestAdoptVersusNotOwned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Check(ctx); err != nil { // creates tag and custom field, which NetBox then shows on the VRF
+	if err := b.Check(ctx); err != nil { // read-only: the tag and custom field come with the first write
 		t.Fatal(err)
 	}
 	before := snapshot(e, true)
@@ -367,6 +367,11 @@ func TestAdoptVersusNotOwned(t *testing.T) {
 	if got := snapshot(e, true); got != before {
 		t.Fatal("refused Put changed NetBox")
 	}
+	// The adopting Put makes the tag and custom field first; compare its rollback with NetBox as it is then.
+	if err := b.setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before = snapshot(e, true)
 
 	prior, after := mustPut(t, b, obj, true)
 	if !prior.Exists || prior.Owned {
@@ -501,8 +506,15 @@ func TestCheckAndBearerToken(t *testing.T) {
 	if err := b.Check(ctx); err != nil {
 		t.Fatalf("check with a v2 token: %v", err)
 	}
+	if len(e.Objects("extras.tag")) != 0 || len(e.Objects("extras.customfield")) != 0 {
+		t.Error("check wrote to NetBox: a plan must not write")
+	}
+	// The first write creates them.
+	if _, _, err := b.Put(ctx, vpcWith(t, "bearer", `"a":{"subnet":"10.9.1.0/24","vlan":2901}`), legacyPut); err != nil {
+		t.Fatal(err)
+	}
 	if len(e.Objects("extras.tag")) != 1 || len(e.Objects("extras.customfield")) != 1 {
-		t.Error("check did not create tag and custom field")
+		t.Error("the first write did not create tag and custom field")
 	}
 	cf := e.Objects("extras.customfield")[0]
 	if fmt.Sprint(cf["object_types"]) != "[ipam.prefix ipam.vlan ipam.vlangroup ipam.vrf]" && len(cf["object_types"].([]any)) != 4 {

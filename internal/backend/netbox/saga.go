@@ -44,13 +44,6 @@ func (b *Backend) setup(ctx context.Context) error {
 	if err := b.ensureCustomField(ctx); err != nil {
 		return err
 	}
-	if b.cfg.Site != "" {
-		id, err := b.findSite(ctx)
-		if err != nil {
-			return err
-		}
-		b.siteID = id
-	}
 	b.setupDone = true
 	return nil
 }
@@ -365,11 +358,33 @@ func (b *Backend) resolve(ctx context.Context, obj backend.Object, d *desired) e
 			}
 		}
 	case kindVLANNamespace:
+		site, err := b.site(ctx)
+		if err != nil {
+			return err
+		}
 		for i := range d.Records {
-			d.Records[i].Site = b.siteID
+			d.Records[i].Site = site
 		}
 	}
 	return nil
+}
+
+// site resolves the configured site once (a read; 0 when no site is configured).
+func (b *Backend) site(ctx context.Context) (int32, error) {
+	if b.cfg.Site == "" {
+		return 0, nil
+	}
+	b.setupMu.Lock()
+	defer b.setupMu.Unlock()
+	if b.siteID != 0 {
+		return b.siteID, nil
+	}
+	id, err := b.findSite(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b.siteID = id
+	return id, nil
 }
 
 // conflicts finds records that hold want's natural key (name, prefix in VRF, vid in group).
@@ -500,9 +515,6 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	if !b.Handles(obj.Kind) {
 		return fail(untouched(obj.Kind), fmt.Errorf("kind %s is not stored in NetBox", obj.Kind))
 	}
-	if err := b.setup(ctx); err != nil {
-		return fail(untouched(obj.Kind), err)
-	}
 	d := desiredRecords(obj)
 	if err := b.resolve(ctx, obj, &d); err != nil {
 		return fail(untouched(obj.Kind), err)
@@ -593,6 +605,10 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 		prior.Exists = true
 	}
 
+	// Everything is judged: the first write may go ahead. The tag and custom field are made now, never at plan.
+	if err := b.setup(ctx); err != nil {
+		return fail(pre, err)
+	}
 	// Delete records the object no longer has (references first).
 	for i := len(writeOrder) - 1; i >= 0; i-- {
 		for _, r := range byModel(extras, writeOrder[i]) {
