@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,6 +69,7 @@ type Engine struct {
 
 	recovery recovery
 	reported sync.Map
+	owners   map[string]int // owner ("" unmarked) → objects of the view's source
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -162,6 +164,7 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 	}
 	e.viewBuilt = true
 	var objs []fabric.Object
+	owners := map[string]int{}
 	if e.source == nil {
 		e.viewNote = "no Git or Kubernetes backend is configured, so objects outside this configuration are not known"
 	} else {
@@ -176,6 +179,7 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 				if st.Object == nil {
 					continue
 				}
+				owners[st.Owner]++
 				if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
 					fabric.Default(o)
 					objs = append(objs, o)
@@ -195,6 +199,7 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 	if !hasProfiles {
 		objs = append(objs, cascade.BuiltinSwitchProfiles()...)
 	}
+	e.owners = owners
 	e.view = cascade.NewView(objs...)
 	if e.viewNote != "" {
 		e.view.SetPartial(e.viewNote)
@@ -574,4 +579,79 @@ func (e *Engine) list(ctx context.Context, b backend.Backend, kind string) (map[
 func (e *Engine) ReportOnce(key string) bool {
 	_, seen := e.reported.LoadOrStore(key, true)
 	return !seen
+}
+
+// OwnersSeen says whose objects the view's source holds, when it holds any not written by this owner ("" when
+// all are this owner's, or the view was not read).
+func (e *Engine) OwnersSeen(ctx context.Context) string {
+	e.View(ctx)
+	e.viewMu.Lock()
+	defer e.viewMu.Unlock()
+	others := false
+	for o := range e.owners {
+		if o != e.opts.Owner {
+			others = true
+		}
+	}
+	if !others || e.source == nil {
+		return ""
+	}
+	total := 0
+	var parts []string
+	keys := make([]string, 0, len(e.owners))
+	for o, n := range e.owners {
+		total += n
+		keys = append(keys, o)
+	}
+	sort.Strings(keys)
+	for _, o := range keys {
+		n := e.owners[o]
+		switch {
+		case o == e.opts.Owner:
+			parts = append(parts, fmt.Sprintf("%d of this configuration's owner %q", n, o))
+		case o == "":
+			parts = append(parts, fmt.Sprintf("%d without an ownership mark (made outside this provider)", n))
+		default:
+			parts = append(parts, fmt.Sprintf("%d of owner %q", n, o))
+		}
+	}
+	return fmt.Sprintf("%s holds %d fabric objects: %s. Objects of other owners and unmarked objects are checked against, never written or deleted (unless a resource sets adopt = true or is imported).", e.source.Name(), total, strings.Join(parts, ", "))
+}
+
+// Taken reports, for a create, the backends whose list shows an object of the same kind and name that this
+// owner did not write (checked at plan; the apply's preflight checks again before any write). An object
+// marked with this owner is not reported here: it may be this state's own object being replaced.
+func (e *Engine) Taken(ctx context.Context, d *Desired) []*backend.OwnershipError {
+	var out []*backend.OwnershipError
+	in := backend.Intent{Op: backend.OpCreate, Owner: e.opts.Owner}
+	for _, b := range e.handling(d.Ref.Kind) {
+		if b.Name() == backend.NetBox {
+			continue // its list holds only this owner's records; natural keys are checked at apply, before any write
+		}
+		if o, ok := b.(backend.Observer); ok && o.Observes() {
+			continue
+		}
+		st, err := e.lists.lookup(ctx, b, d.Ref.Kind, listKey(d.Ref))
+		if err != nil || !st.Exists || (st.Owned && st.Owner == e.opts.Owner) {
+			continue
+		}
+		f := backend.Found{Exists: true, Marked: st.Owned, Owner: st.Owner, What: d.Ref.String()}
+		if st.Object != nil {
+			f.What = fmt.Sprintf("%s %s/%s", d.Ref.Kind, d.Ref.Namespace, d.Ref.Name)
+		}
+		if err := in.Authorize(b.Name(), d.Ref, f); err != nil {
+			if oe, ok := backend.AsOwnership(err); ok {
+				out = append(out, oe)
+			}
+		}
+	}
+	return out
+}
+
+// listKey is the key of ref in a backend's list: the name, "<namespace>/<name>" outside the default namespace.
+func listKey(ref backend.Ref) string {
+	if ref.Namespace == "" || ref.Namespace == "default" {
+		return ref.Name
+	}
+	return ref.Namespace + "/" + ref.Name
 }

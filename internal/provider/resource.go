@@ -217,6 +217,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		for _, n := range notes {
 			diags.warnf(path.Empty(), "Validation was limited", "%s", n)
 		}
+		r.planOwnership(ctx, rd.d, creating && !boolAttr(plan[aAdopt]), diags)
 		if diags.hasError() {
 			return
 		}
@@ -592,6 +593,39 @@ func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	for _, n := range notes {
 		diags.warnf(path.Root(aName), "Left an object alone", "%s. The resource is removed from state; nothing that this state did not write was deleted.", n)
+	}
+}
+
+// planOwnership reports at plan, without writing: names this create would take from another owner, tool or
+// person; this owner's incomplete operations in the journal (once per run); whose objects the backend holds
+// when it is shared (once per run).
+func (r *fabricResource) planOwnership(ctx context.Context, d *engine.Desired, create bool, diags *diagnostics) {
+	if create {
+		for _, oe := range r.eng.Taken(ctx, d) {
+			diags.errorf(path.Root(aName), fmt.Sprintf("%s %q is taken in %s", r.spec.Kind, d.Ref.Name, oe.Backend), "%s.\n\n%s", oe.Error(), oe.Hint())
+		}
+	}
+	if r.eng.ReportOnce("pending") {
+		pending, err := r.eng.Pending(ctx)
+		switch {
+		case err != nil:
+			diags.errorf(path.Empty(), "Cannot read the journal", "The journal (%s) of incomplete operations could not be read, so an interrupted earlier run may have left writes behind: %v", r.eng.JournalWhere(), err)
+		case len(pending) > 0:
+			var lines []string
+			for _, en := range pending {
+				line := engine.SettledText(en)
+				if en.Note != "" {
+					line += " (" + en.Note + ")"
+				}
+				lines = append(lines, line)
+			}
+			diags.warnf(path.Empty(), "Interrupted operations will be settled", "The journal (%s) holds %d operation(s) of owner %q that did not complete (a crash, or a rollback that failed). The next apply that writes anything settles them first, touching only objects marked with this owner:\n- %s", r.eng.JournalWhere(), len(pending), r.eng.Owner(), strings.Join(lines, "\n- "))
+		}
+	}
+	if r.eng.ReportOnce("owners") {
+		if s := r.eng.OwnersSeen(ctx); s != "" {
+			diags.warnf(path.Empty(), "Shared backend", "%s", s)
+		}
 	}
 }
 
