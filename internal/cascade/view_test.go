@@ -113,6 +113,9 @@ func indexSummary(v *View) []string {
 	for a, o := range v.ips {
 		out = append(out, fmt.Sprintf("ip %s %d", a, len(o)))
 	}
+	for a, o := range v.linkIPs {
+		out = append(out, fmt.Sprintf("linkip %s %d", a, len(o)))
+	}
 	for a, o := range v.asns {
 		out = append(out, fmt.Sprintf("asn %d %d", a, len(o)))
 	}
