@@ -22,7 +22,7 @@ const (
 //
 // Objects must already be defaulted (fabric.Default) — the cascade validates what the fabric would store.
 // View holds the objects already in the fabric; Run upserts Objects into it (they are planned in the same
-// run), so a VPC planned here sees the other VPCs planned here. A nil View is created from Objects.
+// run), so a VPC planned here sees the other VPCs planned here. A nil View starts empty.
 // A nil Config skips the fabric stage, a nil Policy the policy stage, empty Probes the integration stage.
 type Input struct {
 	Objects []fabric.Object
@@ -35,7 +35,8 @@ type Input struct {
 // Run validates every object of in through the stages schema → spec → fabric → cross → integration →
 // policy. An object with errors at a stage skips its later stages. Objects are validated in parallel;
 // the findings are returned grouped by stage (schema…cross per object in input order, then integration,
-// then policy per object).
+// then policy per object). A cross finding one object reports about another (see ValidateCross) comes
+// with the object that found it, and once only when the other object reports it too.
 func Run(ctx context.Context, in Input) diag.Diagnostics {
 	v := in.View
 	if v == nil {

@@ -83,6 +83,11 @@ const maxOverlapReports = 5
 
 // ValidateCross checks one defaulted object against the other objects of the view (which should contain
 // the object itself, as planned). Findings about conflicts name both objects in Detail.
+//
+// A finding is about the object validated, with one exception: a rule the fabric attributes to one object
+// of a pair is reported on that object (its Kind, Name and Path) whichever of the two is validated, so
+// validating an External also returns the mode findings of the ExternalAttachments planned before it
+// (see crossExternalAttachmentModes).
 func ValidateCross(obj fabric.Object, v *View) diag.Diagnostics {
 	if obj == nil || v == nil {
 		return nil
