@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 )
 
 func vpcYAML(subnet string, vlan int, extra string) string {
@@ -222,6 +223,34 @@ func TestFabricConfig(t *testing.T) {
 	} {
 		if _, err := ParseFabricConfig([]byte(y)); err == nil {
 			t.Errorf("%s: want error", name)
+		}
+	}
+}
+
+// A static external connection routing the default route alone passes every stage; next to a specific
+// subnet it is rejected by the spec stage, and a specific subnet is still checked against reserved ones.
+func TestStaticExternalDefaultRouteEveryStage(t *testing.T) {
+	conn := func(subnets string) fabric.Object {
+		return decodeYAML(t, "kind: Connection\nmetadata: {name: s5248-01--static-external}\nspec:\n  staticExternal:\n    withinVPC: demo-vpc-1\n    link:\n"+
+			"      switch: {port: s5248-01/E1/30, ip: 10.200.0.1/24, nextHop: 10.200.0.2, subnets: ["+subnets+"]}\n")
+	}
+	for subnets, want := range map[string]string{
+		"0.0.0.0/0":               "",
+		"0.0.0.0/0, 10.99.0.0/16": "connection.static-external.default-alone",
+		"172.30.128.0/24":         RuleFabricStaticExternalReserved,
+	} {
+		o := conn(subnets)
+		v := NewView(demoFabric(t)...)
+		v.Upsert(o)
+		ds := ValidateObject(o, v, testConfig(t), nil)
+		if want == "" {
+			if ds.HasError() {
+				t.Errorf("%s:%s", subnets, dump(ds))
+			}
+			continue
+		}
+		if !hasRule(ds, want, "") {
+			t.Errorf("%s: want %s:%s", subnets, want, dump(ds))
 		}
 	}
 }
