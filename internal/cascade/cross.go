@@ -418,7 +418,7 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 		}
 		// A port (of a switch, a server or a gateway) belongs to one connection only.
 		base, _ := basePort(e.port)
-		for _, u := range v.ports[e.device][base] {
+		for _, u := range v.ports[portKey{e.device, base}] {
 			if u.conn != name && portsClash(u.port, e.port) {
 				b.Errorf(RuleCrossConnPortInUse, e.path(), "port already used by another connection",
 					"port %s/%s of Connection %q clashes with %s/%s of Connection %q", e.device, e.port, name, e.device, u.port, u.conn)

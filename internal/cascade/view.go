@@ -43,6 +43,10 @@ type vlanOwner struct{ vpc, subnet string }
 
 type portUse struct{ port, conn string }
 
+// portKey is a physical port: a device (switch, server or gateway) and a base port (a breakout lane's
+// port, e.g. "E1/4" for "E1/4/2").
+type portKey struct{ device, base string }
+
 type ipOwner struct{ sw, field string }
 
 // linkIPOwner is a connection using an address on one end of a fabric, mesh or gateway link.
@@ -94,7 +98,7 @@ type View struct {
 	refs    map[refKey]map[string]struct{}
 	subnets map[string]*prefixTrie            // IPv4Namespace → VPC subnets
 	vlans   map[string]map[uint16][]vlanOwner // VLANNamespace → VLAN → VPC subnets
-	ports   map[string]map[string][]portUse   // device (switch, server, gateway) → base port → uses
+	ports   map[portKey][]portUse             // device (switch, server, gateway) and base port → uses
 	ips     map[netip.Addr][]ipOwner          // switch management/protocol/VTEP IPs
 	linkIPs map[netip.Addr][]linkIPOwner      // fabric, mesh and gateway link IPs
 	asns    map[uint32][]string               // leaf ASN → switches
@@ -113,7 +117,7 @@ func NewView(objs ...fabric.Object) *View {
 		refs:    map[refKey]map[string]struct{}{},
 		subnets: map[string]*prefixTrie{},
 		vlans:   map[string]map[uint16][]vlanOwner{},
-		ports:   map[string]map[string][]portUse{},
+		ports:   map[portKey][]portUse{},
 		ips:     map[netip.Addr][]ipOwner{},
 		linkIPs: map[netip.Addr][]linkIPOwner{},
 		asns:    map[uint32][]string{},
@@ -250,12 +254,8 @@ func (v *View) index(name string, d *derived) {
 		m[s.vlan] = append(m[s.vlan], s.o)
 	}
 	for _, p := range d.ports {
-		m := v.ports[p.sw]
-		if m == nil {
-			m = map[string][]portUse{}
-			v.ports[p.sw] = m
-		}
-		m[p.base] = append(m[p.base], portUse{port: p.port, conn: name})
+		k := portKey{p.sw, p.base}
+		v.ports[k] = append(v.ports[k], portUse{port: p.port, conn: name})
 	}
 	for _, ip := range d.ips {
 		v.ips[ip.addr] = append(v.ips[ip.addr], ipOwner{sw: name, field: ip.field})
@@ -291,11 +291,10 @@ func (v *View) unindex(name string, d *derived) {
 		}
 	}
 	for _, p := range d.ports {
-		if m := v.ports[p.sw]; m != nil {
-			m[p.base] = removeFirst(m[p.base], func(u portUse) bool { return u.port == p.port && u.conn == name })
-			if len(m[p.base]) == 0 {
-				delete(m, p.base)
-			}
+		k := portKey{p.sw, p.base}
+		v.ports[k] = removeFirst(v.ports[k], func(u portUse) bool { return u.port == p.port && u.conn == name })
+		if len(v.ports[k]) == 0 {
+			delete(v.ports, k)
 		}
 	}
 	for _, ip := range d.ips {
@@ -391,6 +390,7 @@ func derive(obj fabric.Object) derived {
 		ref(idxExtByIPv4NS, o.Spec.IPv4Namespace)
 	case *fabric.Connection:
 		eps := connEndpoints(o)
+		d.ports = make([]struct{ sw, base, port string }, 0, len(eps))
 		seenSrv := map[string]bool{}
 		for _, e := range eps {
 			if e.server && !seenSrv[e.device] {

@@ -105,10 +105,8 @@ func indexSummary(v *View) []string {
 			out = append(out, fmt.Sprintf("vlan %s %d %d", ns, vl, len(o)))
 		}
 	}
-	for sw, m := range v.ports {
-		for p, u := range m {
-			out = append(out, fmt.Sprintf("port %s %s %d", sw, p, len(u)))
-		}
+	for k, u := range v.ports {
+		out = append(out, fmt.Sprintf("port %s %s %d", k.device, k.base, len(u)))
 	}
 	for a, o := range v.ips {
 		out = append(out, fmt.Sprintf("ip %s %d", a, len(o)))
