@@ -2,6 +2,7 @@ package spec
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
@@ -114,7 +115,7 @@ func checkPeeringTwoVPCs(b *diag.Builder, permit []map[string]fabric.VPCPeer) {
 		}
 		sortStrings(keys)
 		for _, vpc := range keys {
-			if n > 0 && first[0] == vpc || n > 1 && first[1] == vpc {
+			if slices.Contains(first[:n], vpc) {
 				continue
 			}
 			if n < 2 {
