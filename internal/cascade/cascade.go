@@ -22,7 +22,7 @@ const (
 //
 // Objects must already be defaulted (fabric.Default) — the cascade validates what the fabric would store.
 // View holds the objects already in the fabric; Run upserts Objects into it (they are planned in the same
-// run), so a VPC planned here sees the other VPCs planned here. A nil View is created from Objects.
+// run), so a VPC planned here sees the other VPCs planned here. A nil View starts empty.
 // A nil Config skips the fabric stage, a nil Policy the policy stage, empty Probes the integration stage.
 type Input struct {
 	Objects []fabric.Object
@@ -35,20 +35,20 @@ type Input struct {
 // Run validates every object of in through the stages schema → spec → fabric → cross → integration →
 // policy. An object with errors at a stage skips its later stages. Objects are validated in parallel;
 // the findings are returned grouped by stage (schema…cross per object in input order, then integration,
-// then policy per object).
+// then policy per object). A cross finding one object reports about another (see ValidateCross) comes
+// with the object that found it, and once only when the other object reports it too.
 func Run(ctx context.Context, in Input) diag.Diagnostics {
 	v := in.View
 	if v == nil {
-		v = NewView(in.Objects...)
-	} else {
-		v.mu.Lock()
-		for _, o := range in.Objects {
-			if o != nil {
-				v.upsert(o)
-			}
-		}
-		v.mu.Unlock()
+		v = NewView()
 	}
+	v.mu.Lock()
+	for _, o := range in.Objects {
+		if o != nil {
+			v.upsert(o, true)
+		}
+	}
+	v.mu.Unlock()
 
 	var integ diag.Diagnostics
 	var integDone sync.WaitGroup
@@ -61,7 +61,6 @@ func Run(ctx context.Context, in Input) diag.Diagnostics {
 	}
 
 	st := newStaged(in.Config, in.Policy)
-	type result struct{ pre, policy diag.Diagnostics }
 	results := make([]result, len(in.Objects))
 	var next atomic.Int64
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(in.Objects)/64))
@@ -98,8 +97,16 @@ func Run(ctx context.Context, in Input) diag.Diagnostics {
 		out = append(out, diag.Diagnostic{Stage: diag.StageSchema, Severity: diag.Error, Rule: RuleCancelled,
 			Summary: "validation cancelled", Detail: fmt.Sprintf("the cascade stopped before validating every object: %v", err)})
 	}
-	for _, r := range results {
-		out = append(out, r.pre...)
+	own := ownKeys(in.Objects, results)
+	for i, r := range results {
+		for _, d := range r.pre {
+			// A finding about another object (see ValidateCross) that this run also reports from that
+			// object itself is reported once.
+			if own != nil && isForeign(d, in.Objects[i]) && own[findingKey(d)] {
+				continue
+			}
+			out = append(out, d)
+		}
 	}
 	out = append(out, integ...)
 	for _, r := range results {
@@ -122,6 +129,9 @@ func ValidateObject(obj fabric.Object, v *View, cfg *FabricConfig, p *Policy) di
 	}
 	return append(out, st.policy(obj)...)
 }
+
+// result is what Run found for one object: the stages schema…cross, then policy.
+type result struct{ pre, policy diag.Diagnostics }
 
 // staged holds the configuration and policy prepared once for many objects.
 type staged struct {
@@ -170,9 +180,56 @@ func (st *staged) pre(obj fabric.Object, v *View) (diag.Diagnostics, bool) {
 	for _, st := range stages {
 		ds := st()
 		out = append(out, ds...)
-		if ds.HasError() {
+		if hasOwnError(ds, obj) {
 			return out, false
 		}
 	}
 	return out, true
+}
+
+// isForeign reports whether d is about another object than obj (the cross stage may report a finding on
+// the object a conflict is attributed to while validating the other object of the pair).
+func isForeign(d diag.Diagnostic, obj fabric.Object) bool {
+	return obj == nil || d.Kind != obj.GetKind() || d.Name != obj.Meta().Name
+}
+
+// hasOwnError reports whether ds holds an error about obj itself.
+func hasOwnError(ds diag.Diagnostics, obj fabric.Object) bool {
+	for _, d := range ds {
+		if d.Severity == diag.Error && !isForeign(d, obj) {
+			return true
+		}
+	}
+	return false
+}
+
+type findingID struct{ rule, kind, name, path, detail string }
+
+func findingKey(d diag.Diagnostic) findingID {
+	return findingID{d.Rule, d.Kind, d.Name, d.Path.String(), d.Detail}
+}
+
+// ownKeys returns the keys of the findings objects reported about themselves, or nil when no object
+// reported a finding about another object (the common case: nothing to deduplicate).
+func ownKeys(objs []fabric.Object, results []result) map[findingID]bool {
+	foreign := false
+	for i := range results {
+		for _, d := range results[i].pre {
+			if isForeign(d, objs[i]) {
+				foreign = true
+			}
+		}
+	}
+	if !foreign {
+		return nil
+	}
+	keys := map[findingID]bool{}
+	for i := range results {
+		for _, d := range results[i].pre {
+			if !isForeign(d, objs[i]) {
+				keys[findingKey(d)] = true
+			}
+		}
+	}
+	return keys
 }

@@ -39,6 +39,8 @@ const (
 	RuleCrossExtAttExternalExists   = "cross.externalattachment.external-exists"
 	RuleCrossExtAttConnectionExists = "cross.externalattachment.connection-exists"
 	RuleCrossExtAttConnectionType   = "cross.externalattachment.connection-type"
+	RuleCrossExtAttMode             = "cross.externalattachment.mode"
+	RuleCrossExtAttVLANUnique       = "cross.externalattachment.vlan-unique"
 	RuleCrossExternalIPv4NSExists   = "cross.external.ipv4namespace-exists"
 	RuleCrossConnSwitchExists       = "cross.connection.switch-exists"
 	RuleCrossConnServerExists       = "cross.connection.server-exists"
@@ -47,10 +49,12 @@ const (
 	RuleCrossConnESLAGGroup         = "cross.connection.eslag-group"
 	RuleCrossConnMCLAGGroup         = "cross.connection.mclag-group"
 	RuleCrossConnWithinVPCExists    = "cross.connection.within-vpc-exists"
+	RuleCrossConnLinkIPUnique       = "cross.connection.link-ip-unique"
 	RuleCrossSwitchProfileExists    = "cross.switch.profile-exists"
 	RuleCrossSwitchGroupExists      = "cross.switch.group-exists"
 	RuleCrossSwitchRedGroupExists   = "cross.switch.redundancy-group-exists"
 	RuleCrossSwitchVLANNSExists     = "cross.switch.vlannamespace-exists"
+	RuleCrossSwitchVLANNSOverlap    = "cross.switch.vlannamespaces-overlap"
 	RuleCrossSwitchIPUnique         = "cross.switch.ip-unique"
 	RuleCrossSwitchASNUnique        = "cross.switch.asn-unique"
 )
@@ -79,6 +83,11 @@ const maxOverlapReports = 5
 
 // ValidateCross checks one defaulted object against the other objects of the view (which should contain
 // the object itself, as planned). Findings about conflicts name both objects in Detail.
+//
+// A finding is about the object validated, with one exception: a rule the fabric attributes to one object
+// of a pair is reported on that object (its Kind, Name and Path) whichever of the two is validated, so
+// validating an External also returns the mode findings of the ExternalAttachments planned before it
+// (see crossExternalAttachmentModes).
 func ValidateCross(obj fabric.Object, v *View) diag.Diagnostics {
 	if obj == nil || v == nil {
 		return nil
@@ -102,6 +111,7 @@ func ValidateCross(obj fabric.Object, v *View) diag.Diagnostics {
 			b.Errorf(RuleCrossExternalIPv4NSExists, diag.F("spec", "ipv4Namespace"), "IPv4Namespace not found",
 				"External %q uses IPv4Namespace %q, which does not exist", o.Metadata.Name, ns)
 		}
+		crossExternalAttachmentModes(b, v, o)
 	case *fabric.Connection:
 		crossConnection(b, v, o)
 	case *fabric.Switch:
@@ -348,9 +358,23 @@ func crossExtPeering(b *diag.Builder, v *View, o *fabric.ExternalPeering) {
 }
 
 func crossExtAttachment(b *diag.Builder, v *View, o *fabric.ExternalAttachment) {
-	if v.get(fabric.KindExternal, o.Spec.External) == nil {
+	if ext, _ := v.get(fabric.KindExternal, o.Spec.External).(*fabric.External); ext == nil {
 		b.Errorf(RuleCrossExtAttExternalExists, diag.F("spec", "external"), "External not found",
 			"ExternalAttachment %q uses External %q, which does not exist", o.Metadata.Name, o.Spec.External)
+	} else {
+		checkExtAttMode(b, o, ext)
+	}
+	vlan, vlanPath := extAttVLAN(o)
+	for _, name := range v.referrers(idxExtAttByConn, o.Spec.Connection) {
+		other, _ := v.get(fabric.KindExternalAttachment, name).(*fabric.ExternalAttachment)
+		if other == nil || name == o.Metadata.Name {
+			continue
+		}
+		if ov, _ := extAttVLAN(other); ov == vlan {
+			b.Errorf(RuleCrossExtAttVLANUnique, vlanPath, "VLAN already used on this connection",
+				"ExternalAttachment %q and ExternalAttachment %q both use %s on Connection %q; the attachments of one connection need distinct VLANs",
+				o.Metadata.Name, name, vlanText(vlan), o.Spec.Connection)
+		}
 	}
 	conn, _ := v.get(fabric.KindConnection, o.Spec.Connection).(*fabric.Connection)
 	if conn == nil {
@@ -368,36 +392,46 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 	warnedProfile := map[string]bool{}
 	for i := range eps {
 		e := &eps[i]
-		if e.other || e.device == "" {
+		if e.device == "" {
 			continue
 		}
-		if e.server {
+		switch {
+		case e.other: // a gateway: not a fabric object
+		case e.server:
 			if v.get(fabric.KindServer, e.device) == nil {
 				b.Errorf(RuleCrossConnServerExists, e.path(), "server not found", "Connection %q uses Server %q, which does not exist", name, e.device)
 			}
-			continue
-		}
-		sw, _ := v.get(fabric.KindSwitch, e.device).(*fabric.Switch)
-		if sw == nil {
-			b.Errorf(RuleCrossConnSwitchExists, e.path(), "switch not found", "Connection %q uses Switch %q, which does not exist", name, e.device)
-		} else if prof, _ := v.get(fabric.KindSwitchProfile, sw.Spec.Profile).(*fabric.SwitchProfile); prof == nil {
-			if !warnedProfile[e.device] {
-				warnedProfile[e.device] = true
-				b.Warnf(RuleCrossConnPortProfile, e.path(), "switch profile unknown; ports not checked",
-					"Switch %q uses SwitchProfile %q, which is not known; supply the profile to check its ports", e.device, sw.Spec.Profile)
+		default:
+			sw, _ := v.get(fabric.KindSwitch, e.device).(*fabric.Switch)
+			if sw == nil {
+				b.Errorf(RuleCrossConnSwitchExists, e.path(), "switch not found", "Connection %q uses Switch %q, which does not exist", name, e.device)
+			} else if prof, _ := v.get(fabric.KindSwitchProfile, sw.Spec.Profile).(*fabric.SwitchProfile); prof == nil {
+				if !warnedProfile[e.device] {
+					warnedProfile[e.device] = true
+					b.Warnf(RuleCrossConnPortProfile, e.path(), "switch profile unknown; ports not checked",
+						"Switch %q uses SwitchProfile %q, which is not known; supply the profile to check its ports", e.device, sw.Spec.Profile)
+				}
+			} else if ok, why := profilePortValid(prof, e.port); !ok {
+				b.Errorf(RuleCrossConnPortProfile, e.path(), "port not valid for the switch profile",
+					"port %q of Switch %q: %s (SwitchProfile %q)", e.port, e.device, why, prof.Metadata.Name)
 			}
-		} else if ok, why := profilePortValid(prof, e.port); !ok {
-			b.Errorf(RuleCrossConnPortProfile, e.path(), "port not valid for the switch profile",
-				"port %q of Switch %q: %s (SwitchProfile %q)", e.port, e.device, why, prof.Metadata.Name)
 		}
+		// A port (of a switch, a server or a gateway) belongs to one connection only.
 		base, _ := basePort(e.port)
-		for _, u := range v.ports[e.device][base] {
-			if u.conn == name {
-				continue
-			}
-			if u.port == e.port || u.port == base || e.port == base {
+		for _, u := range v.ports[portKey{e.device, base}] {
+			if u.conn != name && portsClash(u.port, e.port) {
 				b.Errorf(RuleCrossConnPortInUse, e.path(), "port already used by another connection",
 					"port %s/%s of Connection %q clashes with %s/%s of Connection %q", e.device, e.port, name, e.device, u.port, u.conn)
+			}
+		}
+	}
+	for _, l := range connLinkIPs(o) {
+		for _, other := range v.linkIPs[l.addr] {
+			if other.conn != name {
+				b.Errorf(RuleCrossConnLinkIPUnique, l.path(), "link IP already used by another connection",
+					"%s is the %s IP of %s link #%d of Connection %q and the %s IP of %s link #%d of Connection %q; link IPs are unique across the fabric",
+					l.addr, l.side, l.typ, l.idx, name, other.side, other.typ, other.idx, other.conn)
+				break
 			}
 		}
 	}
@@ -415,14 +449,14 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 			}
 			r := sw.Spec.Redundancy
 			if r == nil || r.Type != want || r.Group == "" {
-				b.Errorf(rule, diag.F("spec", lt), "switch is not in a "+want+" redundancy group",
+				b.Errorf(rule, firstPortOf(eps, swName), "switch is not in a "+want+" redundancy group",
 					"Switch %q of %s Connection %q has no %s redundancy group", swName, lt, name, want)
 				continue
 			}
 			if group == "" {
 				group, groupOf = r.Group, swName
 			} else if r.Group != group {
-				b.Errorf(rule, diag.F("spec", lt), "switches are in different redundancy groups",
+				b.Errorf(rule, firstPortOf(eps, swName), "switches are in different redundancy groups",
 					"Switch %q is in redundancy group %q but Switch %q is in %q; all switches of Connection %q must share one", swName, r.Group, groupOf, group, name)
 			}
 		}
@@ -483,6 +517,7 @@ func crossSwitch(b *diag.Builder, v *View, o *fabric.Switch) {
 				"Switch %q lists VLANNamespace %q, which does not exist", name, ns)
 		}
 	}
+	crossSwitchVLANNamespaces(b, v, o)
 	for _, f := range [...]struct{ field, val string }{{"ip", s.IP}, {"protocolIP", s.ProtocolIP}, {"vtepIP", s.VTEPIP}} {
 		a, ok := parseIP(f.val)
 		if !ok {
@@ -506,6 +541,111 @@ func crossSwitch(b *diag.Builder, v *View, o *fabric.Switch) {
 					"ASN %d of Switch %q is also the ASN of Switch %q", s.ASN, name, other)
 			}
 		}
+	}
+}
+
+// crossSwitchVLANNamespaces reports VLAN namespaces of a switch whose ranges overlap (a namespace listed
+// twice overlaps itself): the switch takes VLANs from all of them, so the fabric requires them disjoint.
+// The finding sits on the later of the two list entries.
+func crossSwitchVLANNamespaces(b *diag.Builder, v *View, o *fabric.Switch) {
+	list := o.Spec.VLANNamespaces
+	for j := 1; j < len(list); j++ {
+		nsJ, _ := v.get(fabric.KindVLANNamespace, list[j]).(*fabric.VLANNamespace)
+		for i := 0; i < j; i++ {
+			p := diag.F("spec", "vlanNamespaces").Index(j)
+			if list[i] == list[j] {
+				b.Errorf(RuleCrossSwitchVLANNSOverlap, p, "VLANNamespace listed twice",
+					"Switch %q lists VLANNamespace %q twice; its ranges would overlap themselves", o.Metadata.Name, list[j])
+				break
+			}
+			nsI, _ := v.get(fabric.KindVLANNamespace, list[i]).(*fabric.VLANNamespace)
+			if nsI == nil || nsJ == nil {
+				continue
+			}
+			if ri, rj, ok := overlappingRanges(nsI.Spec.Ranges, nsJ.Spec.Ranges); ok {
+				b.Errorf(RuleCrossSwitchVLANNSOverlap, p, "VLAN namespaces of the switch overlap",
+					"Switch %q lists VLANNamespaces %q and %q, whose ranges %d-%d and %d-%d overlap; the VLAN namespaces of a switch must not share VLANs",
+					o.Metadata.Name, list[i], list[j], ri.From, ri.To, rj.From, rj.To)
+				break
+			}
+		}
+	}
+}
+
+// overlappingRanges returns the first pair of ranges of a and b that share a VLAN.
+func overlappingRanges(a, b []fabric.VLANRange) (fabric.VLANRange, fabric.VLANRange, bool) {
+	for _, x := range a {
+		for _, y := range b {
+			if x.From <= y.To && y.From <= x.To {
+				return x, y, true
+			}
+		}
+	}
+	return fabric.VLANRange{}, fabric.VLANRange{}, false
+}
+
+// firstPortOf returns the path of the first port of the connection on switch sw (the connection's spec
+// when none is found).
+func firstPortOf(eps []endpoint, sw string) diag.Path {
+	for i := range eps {
+		if !eps[i].server && !eps[i].other && eps[i].device == sw {
+			return eps[i].path()
+		}
+	}
+	return diag.F("spec")
+}
+
+// extAttStatic reports whether an ExternalAttachment is static (else it is a BGP attachment).
+func extAttStatic(a *fabric.ExternalAttachment) bool { return a.Spec.Static != nil }
+
+// extAttVLAN returns the VLAN an ExternalAttachment uses on its connection (0: untagged) and the path of
+// the field that sets it.
+func extAttVLAN(a *fabric.ExternalAttachment) (uint16, diag.Path) {
+	if a.Spec.Static != nil {
+		return a.Spec.Static.VLAN, diag.F("spec", "static", "vlan")
+	}
+	return a.Spec.Switch.VLAN, diag.F("spec", "switch", "vlan")
+}
+
+func vlanText(vlan uint16) string {
+	if vlan == 0 {
+		return "no VLAN (untagged)"
+	}
+	return fmt.Sprintf("VLAN %d", vlan)
+}
+
+// checkExtAttMode reports an ExternalAttachment whose mode differs from its External's: a BGP attachment
+// (switch.ip, neighbor) needs a BGP External, a static attachment (static) a static External (one with
+// static prefixes). b is a builder for the attachment.
+func checkExtAttMode(b *diag.Builder, a *fabric.ExternalAttachment, ext *fabric.External) {
+	extStatic := ext.Spec.Static != nil
+	switch {
+	case extAttStatic(a) && !extStatic:
+		b.Errorf(RuleCrossExtAttMode, diag.F("spec", "static"), "static attachment of a BGP External",
+			"ExternalAttachment %q is static but External %q is a BGP External (no static prefixes); attach it with switch.ip and neighbor, or make the External static",
+			a.Metadata.Name, ext.Metadata.Name)
+	case !extAttStatic(a) && extStatic:
+		b.Errorf(RuleCrossExtAttMode, diag.F("spec", "switch"), "BGP attachment of a static External",
+			"ExternalAttachment %q is a BGP attachment (switch.ip, neighbor) but External %q is static; attach it with static, or make the External a BGP External",
+			a.Metadata.Name, ext.Metadata.Name)
+	}
+}
+
+// crossExternalAttachmentModes checks, when an External is validated, the attachments planned earlier in
+// this run that point at it. The finding is about the attachment (Kind, Name and Path are the
+// attachment's), whichever of the two was planned last: planned after the External, the attachment finds
+// it itself (crossExtAttachment). Attachments as read from the fabric are not checked here: they may
+// still be re-planned later in the run (Terraform plans an External before the attachments that refer to
+// it), and are then checked against this External.
+func crossExternalAttachmentModes(b *diag.Builder, v *View, ext *fabric.External) {
+	for _, name := range v.referrers(idxExtAttByExt, ext.Metadata.Name) {
+		a, _ := v.getPlanned(fabric.KindExternalAttachment, name).(*fabric.ExternalAttachment)
+		if a == nil {
+			continue
+		}
+		ab := &diag.Builder{Stage: b.Stage, Kind: fabric.KindExternalAttachment, Name: name}
+		checkExtAttMode(ab, a, ext)
+		b.Out = append(b.Out, ab.Out...)
 	}
 }
 

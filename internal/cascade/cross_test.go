@@ -85,6 +85,46 @@ spec: {role: server-leaf, profile: bo, asn: 65140, ip: 192.168.200.40/24, protoc
 	xFreeVPC   = "kind: VPC\nmetadata: {name: vpc-free}\nspec:\n  subnets:\n    default: {subnet: 10.10.180.0/24, vlan: 1180}\n"
 )
 
+var xSpineAndFabric = []string{
+	switchYAML("spine-1", "spine", 65100, "192.168.200.70/24", "172.30.8.70/32", ""),
+	"kind: Connection\nmetadata: {name: spine-1--fabric--s5248-01}\nspec:\n  fabric:\n    links:\n      - {spine: {port: spine-1/E1/1, ip: 172.30.128.0/31}, leaf: {port: s5248-01/E1/48, ip: 172.30.128.1/31}}\n",
+}
+
+const (
+	xOverlapVLANNS  = "kind: VLANNamespace\nmetadata: {name: ov}\nspec:\n  ranges: [{from: 200, to: 300}]\n"
+	xAdjacentVLANNS = "kind: VLANNamespace\nmetadata: {name: adj}\nspec:\n  ranges: [{from: 201, to: 300}]\n"
+	xStaticExternal = "kind: External\nmetadata: {name: ext-static}\nspec:\n  static: {prefixes: [10.99.0.0/16]}\n"
+	xExtConn2       = "kind: Connection\nmetadata: {name: ext-conn-2}\nspec:\n  external:\n    link:\n      switch: {port: s5248-01/E1/11}\n"
+)
+
+func leafWithNamespaces(ns ...string) string {
+	return strings.Replace(switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.60/32", "172.30.12.60/32"), "[default]", "["+strings.Join(ns, ", ")+"]", 1)
+}
+
+func serverUnbundled(name, serverPort, swPort string) string {
+	return fmt.Sprintf("kind: Connection\nmetadata: {name: %s}\nspec:\n  unbundled:\n    link:\n      server: {port: %s}\n      switch: {port: %s}\n", name, serverPort, swPort)
+}
+
+func gatewayConn(name, swPort, gwPort, swIP, gwIP string) string {
+	return fmt.Sprintf("kind: Connection\nmetadata: {name: %s}\nspec:\n  gateway:\n    links:\n      - {switch: {port: %s, ip: %s}, gateway: {port: %s, ip: %s}}\n", name, swPort, swIP, gwPort, gwIP)
+}
+
+func meshConn(ip1, ip2 string) string {
+	link := "{leaf1: {port: s5248-01/E1/47}, leaf2: {port: s5248-02/E1/47}}"
+	if ip1 != "" {
+		link = fmt.Sprintf("{leaf1: {port: s5248-01/E1/47, ip: %s}, leaf2: {port: s5248-02/E1/47, ip: %s}}", ip1, ip2)
+	}
+	return "kind: Connection\nmetadata: {name: s5248-01--mesh--s5248-02}\nspec:\n  mesh:\n    links:\n      - " + link + "\n"
+}
+
+func bgpExtAttachment(name, ext, conn string, vlan int) string {
+	return fmt.Sprintf("kind: ExternalAttachment\nmetadata: {name: %s}\nspec:\n  external: %s\n  connection: %s\n  switch: {ip: 10.200.0.1/24, vlan: %d}\n  neighbor: {ip: 10.200.0.2, asn: 65000}\n", name, ext, conn, vlan)
+}
+
+func staticExtAttachment(name, ext, conn string, vlan int) string {
+	return fmt.Sprintf("kind: ExternalAttachment\nmetadata: {name: %s}\nspec:\n  external: %s\n  connection: %s\n  static: {remoteIP: 10.201.0.2, ip: 10.201.0.1/24, vlan: %d}\n", name, ext, conn, vlan)
+}
+
 func eslagSwitch(i int) string { return fmt.Sprintf(xESLAGSwitch, i, i, i, i, i) }
 
 func unbundled(name, server, swPort string) string {
@@ -236,6 +276,25 @@ func TestValidateCrossAttachmentAndPeering(t *testing.T) {
 		{name: "cross.externalattachment.external-exists/accept", extra: []string{xExtConn}, target: extAttachment("default", "ext-conn"), rule: RuleCrossExtAttExternalExists},
 		{name: "cross.externalattachment.connection-exists/reject", target: extAttachment("default", "nope"), rule: RuleCrossExtAttConnectionExists, path: "spec.connection", reject: true},
 		{name: "cross.externalattachment.connection-type/reject", target: extAttachment("default", "server-4--unbundled--s5248-02"), rule: RuleCrossExtAttConnectionType, path: "spec.connection", reject: true},
+		{name: "cross.externalattachment.mode/reject-static-attachment-of-bgp-external", extra: []string{xExtConn}, target: staticExtAttachment("ea-s", "default", "ext-conn", 100),
+			rule: RuleCrossExtAttMode, path: "spec.static", reject: true, detail: []string{`"ea-s"`, `External "default"`}},
+		{name: "cross.externalattachment.mode/reject-bgp-attachment-of-static-external", extra: []string{xExtConn, xStaticExternal}, target: extAttachment("ext-static", "ext-conn"),
+			rule: RuleCrossExtAttMode, path: "spec.switch", reject: true, detail: []string{`"ext-static"`}},
+		{name: "cross.externalattachment.mode/accept-static-attachment-of-static-external", extra: []string{xExtConn, xStaticExternal}, target: staticExtAttachment("ea-s", "ext-static", "ext-conn", 100),
+			rule: RuleCrossExtAttMode},
+		{name: "cross.externalattachment.mode/accept-bgp-attachment-of-bgp-external", extra: []string{xExtConn}, target: extAttachment("default", "ext-conn"), rule: RuleCrossExtAttMode},
+		{name: "cross.externalattachment.vlan-unique/reject-bgp", extra: []string{xExtConn, extAttachment("default", "ext-conn")}, target: bgpExtAttachment("ea-2", "default", "ext-conn", 100),
+			rule: RuleCrossExtAttVLANUnique, path: "spec.switch.vlan", reject: true, detail: []string{`"ea-2"`, `"ea-t"`, "VLAN 100", `"ext-conn"`}},
+		{name: "cross.externalattachment.vlan-unique/reject-static-vs-bgp", extra: []string{xExtConn, xStaticExternal, extAttachment("default", "ext-conn")}, target: staticExtAttachment("ea-s", "ext-static", "ext-conn", 100),
+			rule: RuleCrossExtAttVLANUnique, path: "spec.static.vlan", reject: true, detail: []string{`"ea-t"`}},
+		{name: "cross.externalattachment.vlan-unique/reject-both-untagged", extra: []string{xExtConn, bgpExtAttachment("ea-1", "default", "ext-conn", 0)}, target: bgpExtAttachment("ea-2", "default", "ext-conn", 0),
+			rule: RuleCrossExtAttVLANUnique, path: "spec.switch.vlan", reject: true, detail: []string{"untagged"}},
+		{name: "cross.externalattachment.vlan-unique/accept-next-vlan", extra: []string{xExtConn, extAttachment("default", "ext-conn")}, target: bgpExtAttachment("ea-2", "default", "ext-conn", 101),
+			rule: RuleCrossExtAttVLANUnique},
+		{name: "cross.externalattachment.vlan-unique/accept-untagged-next-to-tagged", extra: []string{xExtConn, extAttachment("default", "ext-conn")}, target: bgpExtAttachment("ea-2", "default", "ext-conn", 0),
+			rule: RuleCrossExtAttVLANUnique},
+		{name: "cross.externalattachment.vlan-unique/accept-same-vlan-other-connection", extra: []string{xExtConn, xExtConn2, extAttachment("default", "ext-conn")}, target: bgpExtAttachment("ea-2", "default", "ext-conn-2", 100),
+			rule: RuleCrossExtAttVLANUnique},
 		{name: "cross.external.ipv4namespace-exists/reject", target: "kind: External\nmetadata: {name: e}\nspec: {ipv4Namespace: nope, inboundCommunity: \"1:1\", outboundCommunity: \"1:2\"}\n",
 			rule: RuleCrossExternalIPv4NSExists, path: "spec.ipv4Namespace", reject: true},
 		{name: "cross.external.ipv4namespace-exists/accept", target: "kind: External\nmetadata: {name: e}\nspec: {inboundCommunity: \"1:1\", outboundCommunity: \"1:2\"}\n", rule: RuleCrossExternalIPv4NSExists},
@@ -258,15 +317,32 @@ func TestValidateCrossWiring(t *testing.T) {
 		{name: "cross.connection.port-profile/warn-unknown-profile", extra: []string{xMystery}, target: unbundled("c", "server-4", "leaf-m/E1/5"), rule: RuleCrossConnPortProfile, path: swPath, reject: true, warn: true, detail: []string{`"mystery"`}},
 		{name: "cross.connection.port-in-use/reject", target: unbundled("c", "server-1", "s5248-02/E1/4"), rule: RuleCrossConnPortInUse, path: swPath, reject: true,
 			detail: []string{`"c"`, `"server-4--unbundled--s5248-02"`}},
-		{name: "cross.connection.port-in-use/reject-lane-vs-whole", extra: bo, target: unbundled("c", "server-b", "bo-1/E1/1/2"), rule: RuleCrossConnPortInUse, path: swPath, reject: true, detail: []string{`"bo-whole"`, "bo-1/E1/1"}},
+		{name: "cross.connection.port-in-use/reject-first-lane-vs-whole", extra: bo, target: unbundled("c", "server-b", "bo-1/E1/1/1"), rule: RuleCrossConnPortInUse, path: swPath, reject: true, detail: []string{`"bo-whole"`, "bo-1/E1/1"}},
+		{name: "cross.connection.port-in-use/accept-second-lane-next-to-whole", extra: bo, target: unbundled("c", "server-b", "bo-1/E1/1/2"), rule: RuleCrossConnPortInUse},
 		{name: "cross.connection.port-in-use/reject-whole-vs-lane", extra: bo, target: unbundled("c", "server-b", "bo-1/E1/2"), rule: RuleCrossConnPortInUse, path: swPath, reject: true, detail: []string{`"bo-lane1"`}},
 		{name: "cross.connection.port-in-use/accept-other-lane", extra: bo, target: unbundled("c", "server-b", "bo-1/E1/2/2"), rule: RuleCrossConnPortInUse},
 		{name: "cross.connection.port-in-use/accept-other-switch", target: unbundled("c", "server-1", "s5248-01/E1/20"), rule: RuleCrossConnPortInUse},
+		{name: "cross.connection.port-in-use/reject-server-port", target: serverUnbundled("c", "server-4/enp2s1", "s5248-01/E1/20"), rule: RuleCrossConnPortInUse, path: "spec.unbundled.link.server.port", reject: true,
+			detail: []string{"server-4/enp2s1", `"server-4--unbundled--s5248-02"`}},
+		{name: "cross.connection.port-in-use/reject-server-port-of-a-bundle", target: serverUnbundled("c", "server-3/enp2s2", "s5248-01/E1/20"), rule: RuleCrossConnPortInUse, path: "spec.unbundled.link.server.port", reject: true,
+			detail: []string{`"server-3--bundled--s5248-01"`}},
+		{name: "cross.connection.port-in-use/accept-other-server-port", target: serverUnbundled("c", "server-4/enp2s2", "s5248-01/E1/20"), rule: RuleCrossConnPortInUse},
+		{name: "cross.connection.port-in-use/reject-gateway-port", extra: []string{gatewayConn("gw-a", "s5248-01/E1/40", "gw-1/enp2s1", "172.30.128.10/31", "172.30.128.11/31")},
+			target: gatewayConn("gw-b", "s5248-01/E1/41", "gw-1/enp2s1", "172.30.128.12/31", "172.30.128.13/31"), rule: RuleCrossConnPortInUse, path: "spec.gateway.links[0].gateway.port", reject: true},
+		{name: "cross.connection.link-ip-unique/reject-fabric-vs-mesh", extra: xSpineAndFabric,
+			target: meshConn("172.30.128.1/31", "172.30.128.0/31"), rule: RuleCrossConnLinkIPUnique, path: "spec.mesh.links[0].leaf1.ip", reject: true,
+			detail: []string{"172.30.128.1", `"spine-1--fabric--s5248-01"`, "leaf IP of fabric link #0"}},
+		{name: "cross.connection.link-ip-unique/reject-gateway", extra: xSpineAndFabric,
+			target: gatewayConn("gw-b", "s5248-01/E1/41", "gw-1/enp2s1", "172.30.128.0/31", "172.30.128.1/31"), rule: RuleCrossConnLinkIPUnique, path: "spec.gateway.links[0].switch.ip", reject: true},
+		{name: "cross.connection.link-ip-unique/accept-next-31", extra: xSpineAndFabric,
+			target: meshConn("172.30.128.2/31", "172.30.128.3/31"), rule: RuleCrossConnLinkIPUnique},
+		{name: "cross.connection.link-ip-unique/accept-unnumbered", extra: xSpineAndFabric,
+			target: meshConn("", ""), rule: RuleCrossConnLinkIPUnique},
 		{name: "cross.connection.eslag-group/reject", extra: eslag, target: "kind: Connection\nmetadata: {name: c}\nspec:\n  eslag:\n    links:\n      - {server: {port: server-e/eth1}, switch: {port: eslag-1/E1/2}}\n      - {server: {port: server-e/eth2}, switch: {port: s5248-01/E1/20}}\n",
-			rule: RuleCrossConnESLAGGroup, path: "spec.eslag", reject: true, detail: []string{"s5248-01"}},
+			rule: RuleCrossConnESLAGGroup, path: "spec.eslag.links[1].switch.port", reject: true, detail: []string{"s5248-01"}},
 		{name: "cross.connection.eslag-group/accept", extra: eslag, target: xESLAGConn, rule: RuleCrossConnESLAGGroup},
 		{name: "cross.connection.mclag-group/reject", extra: eslag, target: "kind: Connection\nmetadata: {name: c}\nspec:\n  mclag:\n    links:\n      - {server: {port: server-e/eth1}, switch: {port: eslag-1/E1/2}}\n      - {server: {port: server-e/eth2}, switch: {port: s5248-01/E1/20}}\n",
-			rule: RuleCrossConnMCLAGGroup, path: "spec.mclag", reject: true, detail: []string{"eslag-1"}},
+			rule: RuleCrossConnMCLAGGroup, path: "spec.mclag.links[0].switch.port", reject: true, detail: []string{"eslag-1"}},
 		{name: "cross.connection.within-vpc-exists/reject", target: "kind: Connection\nmetadata: {name: c}\nspec:\n  staticExternal:\n    withinVPC: nope\n    link:\n      switch: {port: s5248-01/E1/30, ip: 10.200.0.1/24, nextHop: 10.200.0.2, subnets: [10.99.0.0/24]}\n",
 			rule: RuleCrossConnWithinVPCExists, path: "spec.staticExternal.withinVPC", reject: true},
 		{name: "cross.connection.within-vpc-exists/accept", target: "kind: Connection\nmetadata: {name: c}\nspec:\n  staticExternal:\n    withinVPC: demo-vpc-1\n    link:\n      switch: {port: s5248-01/E1/30, ip: 10.200.0.1/24, nextHop: 10.200.0.2, subnets: [10.99.0.0/24]}\n",
@@ -278,6 +354,12 @@ func TestValidateCrossWiring(t *testing.T) {
 		{name: "cross.switch.redundancy-group-exists/reject", target: switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.60/32", "") + "  redundancy: {group: nope, type: eslag}\n", rule: RuleCrossSwitchRedGroupExists, path: "spec.redundancy.group", reject: true},
 		{name: "cross.switch.redundancy-group-exists/accept", extra: []string{xESLAGGroup}, target: switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.60/32", "") + "  redundancy: {group: eslag-1, type: eslag}\n", rule: RuleCrossSwitchRedGroupExists},
 		{name: "cross.switch.vlannamespace-exists/reject", target: strings.Replace(switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.60/32", ""), "[default]", "[default, nope]", 1), rule: RuleCrossSwitchVLANNSExists, path: "spec.vlanNamespaces[1]", reject: true},
+		{name: "cross.switch.vlannamespaces-overlap/reject", extra: []string{xOtherVLANNS, xOverlapVLANNS}, target: leafWithNamespaces("default", "other", "ov"),
+			rule: RuleCrossSwitchVLANNSOverlap, path: "spec.vlanNamespaces[2]", reject: true, detail: []string{`"other"`, `"ov"`, "100-200", "200-300"}},
+		{name: "cross.switch.vlannamespaces-overlap/reject-listed-twice", target: leafWithNamespaces("default", "default"),
+			rule: RuleCrossSwitchVLANNSOverlap, path: "spec.vlanNamespaces[1]", reject: true, detail: []string{"twice"}},
+		{name: "cross.switch.vlannamespaces-overlap/accept-adjacent", extra: []string{xOtherVLANNS, xAdjacentVLANNS}, target: leafWithNamespaces("adj", "default", "other"),
+			rule: RuleCrossSwitchVLANNSOverlap},
 		{name: "cross.switch.ip-unique/reject-management", target: switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.11/24", "172.30.8.60/32", ""), rule: RuleCrossSwitchIPUnique, path: "spec.ip", reject: true, detail: []string{`"leaf-n"`, `"s5248-01"`}},
 		{name: "cross.switch.ip-unique/reject-protocol", target: switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.2/32", ""), rule: RuleCrossSwitchIPUnique, path: "spec.protocolIP", reject: true, detail: []string{`"s5248-02"`}},
 		{name: "cross.switch.ip-unique/reject-vtep", target: switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.60/32", "172.30.12.1/32"), rule: RuleCrossSwitchIPUnique, path: "spec.vtepIP", reject: true},
@@ -396,4 +478,78 @@ func TestPartialViewSoftensExistence(t *testing.T) {
 			t.Errorf("detail does not say why: %q", d.Detail)
 		}
 	}
+}
+
+// The mode finding is reported on the attachment whichever of the pair is planned last: planned after
+// the External, the attachment finds it itself; planned before it, validating the External reports it on
+// the attachment (Kind, Name and Path of the attachment). An attachment as read from the fabric is not
+// reported from the External's side, since a later plan in the same run may still change it.
+func TestExternalAttachmentModeEitherOrder(t *testing.T) {
+	toStatic := "kind: External\nmetadata: {name: default}\nspec:\n  static: {prefixes: [10.99.0.0/16]}\n"
+	wantOnAttachment := func(t *testing.T, ds diag.Diagnostics) {
+		t.Helper()
+		n := 0
+		for _, d := range ds {
+			if d.Rule == RuleCrossExtAttMode {
+				n++
+				if d.Kind != fabric.KindExternalAttachment || d.Name != "ea-t" || d.Path.String() != "spec.switch" || d.Stage != diag.StageCross || d.Severity != diag.Error {
+					t.Errorf("finding not on the attachment: %s", d)
+				}
+			}
+		}
+		if n != 1 {
+			t.Fatalf("want one %s finding, got:%s", RuleCrossExtAttMode, dump(ds))
+		}
+	}
+	t.Run("attachment planned last", func(t *testing.T) {
+		v := crossView(t, xExtConn)
+		v.Upsert(decodeYAML(t, toStatic))
+		att := decodeYAML(t, extAttachment("default", "ext-conn"))
+		v.Upsert(att)
+		wantOnAttachment(t, ValidateCross(att, v))
+	})
+	t.Run("external planned last", func(t *testing.T) {
+		v := crossView(t, xExtConn)
+		v.Upsert(decodeYAML(t, extAttachment("default", "ext-conn"))) // planned while the External was still BGP
+		ext := decodeYAML(t, toStatic)
+		v.Upsert(ext)
+		ds := ValidateCross(ext, v)
+		wantOnAttachment(t, ds)
+		// ValidateObject (what a plan calls) reports it too, and does not count it as the External's own
+		// error: the External's later stages still run.
+		pol := &Policy{RequiredLabels: []RequiredKeysRule{{Kind: fabric.KindExternal, Keys: []string{"team"}, Severity: SeverityWarning}}}
+		got := ValidateObject(ext, v, testConfig(t), pol)
+		wantOnAttachment(t, got)
+		if !hasRule(got, RulePolicyRequiredLabel, "") {
+			t.Errorf("the External's policy stage did not run:%s", dump(got))
+		}
+	})
+	t.Run("attachment read from the fabric is left to its own plan", func(t *testing.T) {
+		v := NewView(append(demoFabric(t), decodeYAML(t, xExtConn), decodeYAML(t, extAttachment("default", "ext-conn")))...)
+		ext := decodeYAML(t, toStatic)
+		v.Upsert(ext)
+		if ds := ValidateCross(ext, v); hasRule(ds, RuleCrossExtAttMode, "") {
+			t.Fatalf("an attachment not planned in this run was reported:%s", dump(ds))
+		}
+	})
+	t.Run("one run reports it once", func(t *testing.T) {
+		objs := append(demoFabric(t), decodeYAML(t, xExtConn), decodeYAML(t, extAttachment("default", "ext-conn")), decodeYAML(t, toStatic))
+		// The demo fabric's External "default" is replaced by its static version; drop the original.
+		var in []fabric.Object
+		for _, o := range objs[:len(objs)-1] {
+			if o.GetKind() == fabric.KindExternal && o.Meta().Name == "default" {
+				continue
+			}
+			in = append(in, o)
+		}
+		in = append(in, objs[len(objs)-1])
+		ds := Run(t.Context(), Input{Objects: in, Config: testConfig(t)})
+		var mode diag.Diagnostics
+		for _, d := range ds {
+			if d.Rule == RuleCrossExtAttMode {
+				mode = append(mode, d)
+			}
+		}
+		wantOnAttachment(t, mode)
+	})
 }

@@ -10,5 +10,6 @@
 //
 // over fabric objects and returns diag.Diagnostics with stable rule ids (Rule* constants). Run runs
 // them all for a set of objects; ValidateObject runs all but integration for one object (plan time).
-// Objects must be defaulted (fabric.Default) before they are validated.
+// Objects must be defaulted (fabric.Default) before they are validated; ValidateSchema also takes an
+// object as configured and judges its required fields after the fabric's defaulting, as the cluster does.
 package cascade

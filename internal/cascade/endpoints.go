@@ -1,6 +1,7 @@
 package cascade
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
@@ -167,4 +168,56 @@ func basePort(port string) (string, bool) {
 		return port[:first+1+second], true
 	}
 	return port, false
+}
+
+// linkIP is the address on one end of a fabric, mesh or gateway link.
+type linkIP struct {
+	addr      netip.Addr
+	typ, side string
+	idx       int
+}
+
+// path returns the manifest path of the link IP's field.
+func (l *linkIP) path() diag.Path {
+	return diag.F("spec", l.typ, "links").Index(l.idx).Field(l.side).Field("ip")
+}
+
+// connLinkIPs lists the parsable link IPs of a connection (fabric, mesh and gateway links).
+func connLinkIPs(c *fabric.Connection) []linkIP {
+	var out []linkIP
+	add := func(typ string, idx int, side, ip string) {
+		if a, ok := parseIP(ip); ok {
+			out = append(out, linkIP{addr: a, typ: typ, side: side, idx: idx})
+		}
+	}
+	s := &c.Spec
+	if s.Fabric != nil {
+		for i, l := range s.Fabric.Links {
+			add(fabric.LinkFabric, i, "spine", l.Spine.IP)
+			add(fabric.LinkFabric, i, "leaf", l.Leaf.IP)
+		}
+	}
+	if s.Mesh != nil {
+		for i, l := range s.Mesh.Links {
+			add(fabric.LinkMesh, i, "leaf1", l.Leaf1.IP)
+			add(fabric.LinkMesh, i, "leaf2", l.Leaf2.IP)
+		}
+	}
+	if s.Gateway != nil {
+		for i, l := range s.Gateway.Links {
+			add(fabric.LinkGateway, i, "switch", l.Switch.IP)
+			add(fabric.LinkGateway, i, "gateway", l.Gateway.IP)
+		}
+	}
+	return out
+}
+
+// portsClash reports whether two ports of one device are the same port: equal names, or a whole port
+// and its first breakout lane ("E1/4" is an alias of "E1/4/1"; other lanes of E1/4 are distinct).
+func portsClash(a, b string) bool {
+	return a == b || isFirstLaneOf(a, b) || isFirstLaneOf(b, a)
+}
+
+func isFirstLaneOf(lane, whole string) bool {
+	return strings.Count(whole, "/") == 1 && len(lane) == len(whole)+2 && strings.HasPrefix(lane, whole) && strings.HasSuffix(lane, "/1")
 }

@@ -24,6 +24,7 @@ const (
 	RuleFabricVPCPeeringDisabled     = "fabric.vpcpeering.disabled"
 	RuleFabricStaticExternalReserved = "fabric.connection.static-external-reserved"
 	RuleFabricIPv4NSSubnetReserved   = "fabric.ipv4namespace.subnet-reserved"
+	RuleFabricConnectionMTU          = "fabric.connection.server-mtu"
 )
 
 // Switch roles.
@@ -84,7 +85,7 @@ func validateFabric(obj fabric.Object, cfg *FabricConfig, pc *parsedConfig, err 
 	case *fabric.Switch:
 		fabricSwitch(b, cfg, pc, o)
 	case *fabric.Connection:
-		fabricConnection(b, pc, o)
+		fabricConnection(b, cfg, pc, o)
 	case *fabric.VPCPeering:
 		if cfg.VPCPeeringDisabled {
 			b.Errorf(RuleFabricVPCPeeringDisabled, diag.F("spec"), "VPC peering is disabled",
@@ -206,8 +207,29 @@ func fabricSwitch(b *diag.Builder, cfg *FabricConfig, pc *parsedConfig, o *fabri
 	}
 }
 
-func fabricConnection(b *diag.Builder, pc *parsedConfig, o *fabric.Connection) {
+func fabricConnection(b *diag.Builder, cfg *FabricConfig, pc *parsedConfig, o *fabric.Connection) {
 	s := &o.Spec
+	// Server-facing links carry at most the fabric MTU minus the server-facing offset (0 leaves the
+	// MTU unset, i.e. the switch default).
+	maxMTU := cfg.ServerFacingMTU()
+	checkMTU := func(typ string, mtu uint16) {
+		if mtu > maxMTU {
+			b.Errorf(RuleFabricConnectionMTU, diag.F("spec", typ, "mtu"), "server-facing MTU too large",
+				"%s mtu %d exceeds fabricMTU %d minus serverFacingMTUOffset %d = %d", typ, mtu, cfg.FabricMTU, cfg.ServerFacingMTUOffset, maxMTU)
+		}
+	}
+	if s.Unbundled != nil {
+		checkMTU(fabric.LinkUnbundled, s.Unbundled.MTU)
+	}
+	if s.Bundled != nil {
+		checkMTU(fabric.LinkBundled, s.Bundled.MTU)
+	}
+	if s.ESLAG != nil {
+		checkMTU(fabric.LinkESLAG, s.ESLAG.MTU)
+	}
+	if s.MCLAG != nil {
+		checkMTU(fabric.LinkMCLAG, s.MCLAG.MTU)
+	}
 	check := func(ip string, p diag.Path) {
 		a, ok := parseIP(ip)
 		if ok && !pc.fabricSubnet.Contains(a) {
@@ -229,10 +251,22 @@ func fabricConnection(b *diag.Builder, pc *parsedConfig, o *fabric.Connection) {
 			check(l.Leaf2.IP, p.Field("leaf2").Field("ip"))
 		}
 	}
+	if s.Gateway != nil {
+		for i, l := range s.Gateway.Links {
+			p := diag.F("spec", "gateway", "links").Index(i)
+			check(l.Switch.IP, p.Field("switch").Field("ip"))
+			check(l.Gateway.IP, p.Field("gateway").Field("ip"))
+		}
+	}
 	if se := s.StaticExternal; se != nil {
 		for i, sub := range se.Link.Switch.Subnets {
 			pf, err := netip.ParsePrefix(sub)
 			if err != nil {
+				continue
+			}
+			if pf.Bits() == 0 {
+				// The default route (alone, as the spec stage requires) is not a subnet of the fabric's
+				// address space: the fabric leaves it out of the reserved-subnet check.
 				continue
 			}
 			pf = pf.Masked()

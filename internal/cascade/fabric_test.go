@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 )
 
 func vpcYAML(subnet string, vlan int, extra string) string {
@@ -77,6 +78,22 @@ spec:
 `, subnet)
 }
 
+func serverConnYAML(typ string, mtu int) string {
+	mtuLine := ""
+	if mtu > 0 {
+		mtuLine = fmt.Sprintf("    mtu: %d\n", mtu)
+	}
+	if typ == "unbundled" {
+		return "kind: Connection\nmetadata: {name: c}\nspec:\n  unbundled:\n" + mtuLine + "    link: {server: {port: server-1/eth1}, switch: {port: leaf-1/E1/1}}\n"
+	}
+	return "kind: Connection\nmetadata: {name: c}\nspec:\n  " + typ + ":\n" + mtuLine + "    links:\n" +
+		"      - {server: {port: server-1/eth1}, switch: {port: leaf-1/E1/1}}\n      - {server: {port: server-1/eth2}, switch: {port: leaf-2/E1/1}}\n"
+}
+
+func gatewayLinkYAML(switchIP, gwIP string) string {
+	return fmt.Sprintf("kind: Connection\nmetadata: {name: gw}\nspec:\n  gateway:\n    links:\n      - {switch: {port: leaf-1/E1/7, ip: %s}, gateway: {port: gw-1/enp2s1, ip: %s}}\n", switchIP, gwIP)
+}
+
 const peeringYAML = `kind: VPCPeering
 metadata:
   name: vpc-1--vpc-2
@@ -136,6 +153,20 @@ func TestValidateFabricRules(t *testing.T) {
 		{"fabric.ipv4namespace.subnet-reserved/reject", "kind: IPv4Namespace\nmetadata: {name: ns}\nspec:\n  subnets: [10.0.0.0/8, 172.16.0.0/12]\n", cfg, RuleFabricIPv4NSSubnetReserved, "spec.subnets[1]", true},
 		{"fabric.ipv4namespace.subnet-reserved/accept", "kind: IPv4Namespace\nmetadata: {name: ns}\nspec:\n  subnets: [10.0.0.0/8]\n", cfg, RuleFabricIPv4NSSubnetReserved, "", false},
 		{"fabric.connection.static-external-reserved/accept", staticExternalYAML("10.99.0.0/24"), cfg, RuleFabricStaticExternalReserved, "", false},
+		{"fabric.connection.static-external-reserved/accept-default-route-alone", staticExternalYAML("0.0.0.0/0"), cfg, RuleFabricStaticExternalReserved, "", false},
+		{"fabric.connection.static-external-reserved/reject-next-to-a-specific-subnet", staticExternalYAML("10.99.0.0/24, 172.28.0.0/24"), cfg, RuleFabricStaticExternalReserved, "spec.staticExternal.link.switch.subnets[1]", true},
+		{"fabric.connection.link-ip/reject-gateway-switch", gatewayLinkYAML("10.0.0.0/31", "10.0.0.1/31"), cfg, RuleFabricConnectionLinkIP, "spec.gateway.links[0].switch.ip", true},
+		{"fabric.connection.link-ip/reject-gateway-side", gatewayLinkYAML("172.30.255.254/31", "172.31.0.0/31"), cfg, RuleFabricConnectionLinkIP, "spec.gateway.links[0].gateway.ip", true},
+		{"fabric.connection.link-ip/accept-gateway-at-subnet-end", gatewayLinkYAML("172.30.255.254/31", "172.30.255.255/31"), cfg, RuleFabricConnectionLinkIP, "", false},
+		{"fabric.connection.server-mtu/reject-unbundled", serverConnYAML("unbundled", 9037), cfg, RuleFabricConnectionMTU, "spec.unbundled.mtu", true},
+		{"fabric.connection.server-mtu/accept-unbundled-largest", serverConnYAML("unbundled", 9036), cfg, RuleFabricConnectionMTU, "", false},
+		{"fabric.connection.server-mtu/accept-unset", serverConnYAML("unbundled", 0), cfg, RuleFabricConnectionMTU, "", false},
+		{"fabric.connection.server-mtu/reject-bundled", serverConnYAML("bundled", 9100), cfg, RuleFabricConnectionMTU, "spec.bundled.mtu", true},
+		{"fabric.connection.server-mtu/accept-bundled-largest", serverConnYAML("bundled", 9036), cfg, RuleFabricConnectionMTU, "", false},
+		{"fabric.connection.server-mtu/reject-eslag", serverConnYAML("eslag", 9037), cfg, RuleFabricConnectionMTU, "spec.eslag.mtu", true},
+		{"fabric.connection.server-mtu/accept-eslag-largest", serverConnYAML("eslag", 9036), cfg, RuleFabricConnectionMTU, "", false},
+		{"fabric.connection.server-mtu/reject-mclag", serverConnYAML("mclag", 9037), cfg, RuleFabricConnectionMTU, "spec.mclag.mtu", true},
+		{"fabric.connection.server-mtu/accept-mclag-largest", serverConnYAML("mclag", 9036), cfg, RuleFabricConnectionMTU, "", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,6 +223,34 @@ func TestFabricConfig(t *testing.T) {
 	} {
 		if _, err := ParseFabricConfig([]byte(y)); err == nil {
 			t.Errorf("%s: want error", name)
+		}
+	}
+}
+
+// A static external connection routing the default route alone passes every stage; next to a specific
+// subnet it is rejected by the spec stage, and a specific subnet is still checked against reserved ones.
+func TestStaticExternalDefaultRouteEveryStage(t *testing.T) {
+	conn := func(subnets string) fabric.Object {
+		return decodeYAML(t, "kind: Connection\nmetadata: {name: s5248-01--static-external}\nspec:\n  staticExternal:\n    withinVPC: demo-vpc-1\n    link:\n"+
+			"      switch: {port: s5248-01/E1/30, ip: 10.200.0.1/24, nextHop: 10.200.0.2, subnets: ["+subnets+"]}\n")
+	}
+	for subnets, want := range map[string]string{
+		"0.0.0.0/0":               "",
+		"0.0.0.0/0, 10.99.0.0/16": "connection.static-external.default-alone",
+		"172.30.128.0/24":         RuleFabricStaticExternalReserved,
+	} {
+		o := conn(subnets)
+		v := NewView(demoFabric(t)...)
+		v.Upsert(o)
+		ds := ValidateObject(o, v, testConfig(t), nil)
+		if want == "" {
+			if ds.HasError() {
+				t.Errorf("%s:%s", subnets, dump(ds))
+			}
+			continue
+		}
+		if !hasRule(ds, want, "") {
+			t.Errorf("%s: want %s:%s", subnets, want, dump(ds))
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric/crds"
 )
 
@@ -174,6 +175,10 @@ func compile(p *apiextv1.JSONSchemaProps) (*node, error) {
 // ValidateSchema validates an unstructured object (as decoded from YAML/JSON) against the openAPIV3Schema
 // of its kind's CRD. Only metadata name/namespace/labels/annotations and spec are validated; apiVersion,
 // kind, status and other metadata fields are ignored.
+//
+// The object may be given before the fabric's defaulting (engine.Render validates the configuration as
+// written): a required spec field that the defaulting fills is not reported, since the cluster runs the
+// fabric's mutating webhook before it checks the schema (see dropDefaultedRequired).
 func ValidateSchema(kind string, obj map[string]any) diag.Diagnostics {
 	b := &diag.Builder{Stage: diag.StageSchema, Kind: kind}
 	meta, _ := obj["metadata"].(map[string]any)
@@ -200,8 +205,104 @@ func ValidateSchema(kind string, obj map[string]any) diag.Diagnostics {
 			walkers.Put(w)
 		}
 	}
+	b.Out = dropDefaultedRequired(kind, obj, b.Out)
 	sortDiags(b.Out)
 	return b.Out
+}
+
+// dropDefaultedRequired removes the "required field missing" findings under spec that the fabric's
+// defaulting resolves. The cluster decodes an object, runs the fabric's defaulting (mutating webhook) and
+// encodes it again before it checks the CRD schema, so a required field is judged on the defaulted form:
+//
+//   - a field the defaulting sets (a DHCP options block without interfaceMTU or leaseTimeSeconds gets
+//     9036 and 3600) or an object the encoding always writes (ExternalAttachment switch and neighbor of a
+//     static attachment) is present: not reported;
+//   - a field inside an object the defaulting drops (dhcp.options while dhcp.enable is false) does not
+//     exist in the cluster: not reported;
+//   - a field the defaulting leaves at its zero value (Switch role, ACL statement action, seq and
+//     prefixes, static remoteIP, static lease ip) stays reported: the encoding writes the zero value,
+//     which the fabric rejects, so the field is genuinely required.
+//
+// The defaulted form is computed only when a required field is missing and the object decodes; an object
+// that does not decode keeps every finding.
+func dropDefaultedRequired(kind string, obj map[string]any, ds diag.Diagnostics) diag.Diagnostics {
+	isCandidate := func(d diag.Diagnostic) bool {
+		return d.Rule == RuleSchemaRequired && len(d.Path) > 1 && d.Path[0].Field == "spec"
+	}
+	need := false
+	for _, d := range ds {
+		need = need || isCandidate(d)
+	}
+	if !need {
+		return ds
+	}
+	defaulted, ok := defaultedForm(kind, obj)
+	if !ok {
+		return ds
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		if isCandidate(d) && defaultResolves(defaulted, d.Path) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// defaultedForm returns obj as the cluster holds it after the fabric's defaulting: decoded into the
+// model, defaulted (fabric.Default) and encoded again.
+func defaultedForm(kind string, obj map[string]any) (map[string]any, bool) {
+	in := make(map[string]any, len(obj)+1)
+	for k, v := range obj {
+		in[k] = v
+	}
+	in["kind"] = kind
+	o, err := fabric.FromUnstructured(in)
+	if err != nil {
+		return nil, false
+	}
+	fabric.Default(o)
+	u, err := fabric.ToUnstructured(o)
+	return u, err == nil
+}
+
+// defaultResolves reports whether the required field at p is no longer missing in the defaulted object:
+// it holds a non-zero value (objects and lists count whatever they hold), or an object on the way to it
+// was dropped.
+func defaultResolves(defaulted map[string]any, p diag.Path) bool {
+	var cur any = defaulted
+	for i, st := range p {
+		var next any
+		var ok bool
+		switch c := cur.(type) {
+		case map[string]any:
+			key := st.Field
+			if st.IsKey {
+				key = st.Key
+			}
+			next, ok = c[key]
+		case []any:
+			if st.IsIndex && st.Index < len(c) {
+				next, ok = c[st.Index], true
+			}
+		}
+		if !ok || next == nil {
+			// Missing: the field itself stays missing; an object holding it was dropped.
+			return i < len(p)-1
+		}
+		cur = next
+	}
+	switch v := cur.(type) {
+	case string:
+		return v != ""
+	case bool:
+		return v
+	case map[string]any, []any:
+		return true
+	}
+	f, ok := asNumber(cur)
+	return ok && f != 0
 }
 
 // dns1123Subdomain is the Kubernetes object name format.

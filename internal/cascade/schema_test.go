@@ -165,3 +165,81 @@ func FuzzValidateSchema(f *testing.F) {
 		}
 	})
 }
+
+// The schema stage judges required fields as the cluster does: after the fabric's defaulting (its
+// mutating webhook runs before the CRD schema is checked). engine.Render validates the configuration as
+// written, before fabric.Default.
+func TestValidateSchemaRequiredAfterDefaulting(t *testing.T) {
+	vpc := func(dhcp string) string {
+		return `{"metadata":{"name":"v"},"spec":{"subnets":{"default":{"subnet":"10.10.1.0/24","vlan":1001,"dhcp":` + dhcp + `}}}}`
+	}
+	cases := []struct {
+		name, kind, json string
+		rule, path       string // empty: no finding at all
+	}{
+		{name: "accept/dhcp-options-without-mtu-and-lease", kind: "VPC", json: vpc(`{"enable":true,"options":{"dnsServers":["1.1.1.1"]}}`)},
+		{name: "accept/dhcp-options-without-mtu", kind: "VPC", json: vpc(`{"enable":true,"options":{"leaseTimeSeconds":600}}`)},
+		{name: "accept/dhcp-options-without-lease", kind: "VPC", json: vpc(`{"enable":true,"options":{"interfaceMTU":1500}}`)},
+		{name: "accept/dhcp-options-only-disable-default-route", kind: "VPC", json: vpc(`{"enable":true,"options":{"disableDefaultRoute":true}}`)},
+		{name: "accept/dhcp-options-dropped-while-disabled", kind: "VPC", json: vpc(`{"enable":false,"options":{"pxeURL":"http://10.10.1.9/boot"}}`)},
+		{name: "accept/static-attachment-without-switch-and-neighbor", kind: "ExternalAttachment",
+			json: `{"metadata":{"name":"ea"},"spec":{"external":"e","connection":"c","static":{"remoteIP":"10.0.0.1","proxy":true}}}`},
+		{name: "accept/with-apiVersion-and-kind", kind: "VPC",
+			json: `{"apiVersion":"vpc.githedgehog.com/v1beta1","kind":"VPC","metadata":{"name":"v","namespace":"default"},"spec":{"subnets":{"default":{"subnet":"10.10.1.0/24","vlan":1001,"dhcp":{"enable":true,"options":{}}}}}}`},
+		{name: "reject/switch-role-stays-required", kind: "Switch", json: `{"metadata":{"name":"a"},"spec":{"asn":1}}`, rule: RuleSchemaRequired, path: "spec.role"},
+		{name: "reject/acl-action-stays-required", kind: "ExternalAttachment",
+			json: `{"metadata":{"name":"ea"},"spec":{"external":"e","connection":"c","switch":{"ip":"10.0.0.1/24"},"neighbor":{"ip":"10.0.0.2","asn":65000},"inboundACL":{"statements":[{"seq":10,"protocol":"ip","srcPrefix":"any","dstPrefix":"any"}]}}}`,
+			rule: RuleSchemaRequired, path: "spec.inboundACL.statements[0].action"},
+		{name: "reject/static-remote-ip-stays-required", kind: "ExternalAttachment",
+			json: `{"metadata":{"name":"ea"},"spec":{"external":"e","connection":"c","static":{"proxy":true}}}`, rule: RuleSchemaRequired, path: "spec.static.remoteIP"},
+		{name: "reject/static-lease-ip-stays-required", kind: "VPC", json: vpc(`{"enable":true,"static":{"0c:20:12:fe:01:00":{}}}`),
+			rule: RuleSchemaRequired, path: `spec.subnets["default"].dhcp.static["0c:20:12:fe:01:00"].ip`},
+		{name: "reject/required-kept-when-the-object-does-not-decode", kind: "VPC",
+			json: `{"metadata":{"name":"v"},"spec":{"subnets":{"default":{"vlan":"ten","dhcp":{"enable":true,"options":{}}}}}}`,
+			rule: RuleSchemaRequired, path: `spec.subnets["default"].dhcp.options.interfaceMTU`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(tc.json), &obj); err != nil {
+				t.Fatal(err)
+			}
+			ds := ValidateSchema(tc.kind, obj)
+			if tc.rule == "" {
+				if len(ds) != 0 {
+					t.Fatalf("want no findings:%s", dump(ds))
+				}
+				return
+			}
+			if !hasRule(ds, tc.rule, tc.path) {
+				t.Fatalf("want %s at %q, got:%s", tc.rule, tc.path, dump(ds))
+			}
+		})
+	}
+}
+
+// As engine.Render and a plan run it: the schema stage on the configuration as written, then decoding,
+// the fabric's defaulting and every other stage. DHCP options given in part are valid.
+func TestPartialDHCPOptionsPassEveryStage(t *testing.T) {
+	for _, opts := range []string{`{"dnsServers":["10.10.1.53"]}`, `{"interfaceMTU":9036}`, `{"leaseTimeSeconds":60}`, `{}`} {
+		raw := `{"apiVersion":"vpc.githedgehog.com/v1beta1","kind":"VPC","metadata":{"name":"vpc-opt","namespace":"default"},` +
+			`"spec":{"subnets":{"default":{"subnet":"10.10.200.0/24","vlan":1200,"dhcp":{"enable":true,"options":` + opts + `}}}}}`
+		var u map[string]any
+		if err := json.Unmarshal([]byte(raw), &u); err != nil {
+			t.Fatal(err)
+		}
+		if ds := ValidateSchema("VPC", u); len(ds) != 0 {
+			t.Fatalf("%s: schema:%s", opts, dump(ds))
+		}
+		o, err := fabric.FromUnstructured(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fabric.Default(o)
+		v := NewView(demoFabric(t)...)
+		v.Upsert(o)
+		if ds := ValidateObject(o, v, testConfig(t), nil); ds.HasError() {
+			t.Errorf("%s:%s", opts, dump(ds))
+		}
+	}
+}

@@ -43,7 +43,17 @@ type vlanOwner struct{ vpc, subnet string }
 
 type portUse struct{ port, conn string }
 
+// portKey is a physical port: a device (switch, server or gateway) and a base port (a breakout lane's
+// port, e.g. "E1/4" for "E1/4/2").
+type portKey struct{ device, base string }
+
 type ipOwner struct{ sw, field string }
+
+// linkIPOwner is a connection using an address on one end of a fabric, mesh or gateway link.
+type linkIPOwner struct {
+	conn, typ, side string
+	idx             int
+}
 
 // derived is what one object contributes to the indexes; kept so Remove can undo it exactly.
 type derived struct {
@@ -62,6 +72,10 @@ type derived struct {
 		addr  netip.Addr
 		field string
 	}
+	linkIPs []struct {
+		addr netip.Addr
+		o    linkIPOwner
+	}
 	asn    uint32
 	hasASN bool
 }
@@ -69,6 +83,9 @@ type derived struct {
 type entry struct {
 	obj fabric.Object
 	d   derived
+	// planned is set for objects planned in this run (Upsert, Run) and clear for objects as read from
+	// the fabric (NewView): an object read from the fabric may still be replaced by a later plan.
+	planned bool
 }
 
 // View is the fabric as the cascade sees it: objects already in the fabric plus objects planned in the
@@ -81,8 +98,9 @@ type View struct {
 	refs    map[refKey]map[string]struct{}
 	subnets map[string]*prefixTrie            // IPv4Namespace → VPC subnets
 	vlans   map[string]map[uint16][]vlanOwner // VLANNamespace → VLAN → VPC subnets
-	ports   map[string]map[string][]portUse   // switch → base port → uses
+	ports   map[portKey][]portUse             // device (switch, server, gateway) and base port → uses
 	ips     map[netip.Addr][]ipOwner          // switch management/protocol/VTEP IPs
+	linkIPs map[netip.Addr][]linkIPOwner      // fabric, mesh and gateway link IPs
 	asns    map[uint32][]string               // leaf ASN → switches
 	// partial, when set, says why the view may lack objects that exist (set before first use).
 	partial string
@@ -99,24 +117,26 @@ func NewView(objs ...fabric.Object) *View {
 		refs:    map[refKey]map[string]struct{}{},
 		subnets: map[string]*prefixTrie{},
 		vlans:   map[string]map[uint16][]vlanOwner{},
-		ports:   map[string]map[string][]portUse{},
+		ports:   map[portKey][]portUse{},
 		ips:     map[netip.Addr][]ipOwner{},
+		linkIPs: map[netip.Addr][]linkIPOwner{},
 		asns:    map[uint32][]string{},
 	}
 	for _, o := range objs {
-		v.upsert(o)
+		v.upsert(o, false)
 	}
 	return v
 }
 
-// Upsert adds obj or replaces the object of the same kind and name.
+// Upsert adds obj or replaces the object of the same kind and name. The object counts as planned in
+// this run (NewView holds the objects as read from the fabric).
 func (v *View) Upsert(obj fabric.Object) {
 	if obj == nil {
 		return
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.upsert(obj)
+	v.upsert(obj, true)
 }
 
 // Remove deletes the object of kind and name, if present.
@@ -171,6 +191,14 @@ func (v *View) get(kind, name string) fabric.Object {
 	return nil
 }
 
+// getPlanned returns the object of kind and name if it was planned in this run, else nil.
+func (v *View) getPlanned(kind, name string) fabric.Object {
+	if e := v.objs[kind][name]; e != nil && e.planned {
+		return e.obj
+	}
+	return nil
+}
+
 // referrers returns the sorted names of objects indexed under idx for target.
 func (v *View) referrers(idx, target string) []string {
 	m := v.refs[refKey{idx, target}]
@@ -185,7 +213,7 @@ func (v *View) referrers(idx, target string) []string {
 	return out
 }
 
-func (v *View) upsert(obj fabric.Object) {
+func (v *View) upsert(obj fabric.Object, planned bool) {
 	kind, name := obj.GetKind(), obj.Meta().Name
 	m := v.objs[kind]
 	if m == nil {
@@ -195,7 +223,7 @@ func (v *View) upsert(obj fabric.Object) {
 	if old := m[name]; old != nil {
 		v.unindex(name, &old.d)
 	}
-	e := &entry{obj: obj, d: derive(obj)}
+	e := &entry{obj: obj, d: derive(obj), planned: planned}
 	m[name] = e
 	v.index(name, &e.d)
 }
@@ -226,15 +254,14 @@ func (v *View) index(name string, d *derived) {
 		m[s.vlan] = append(m[s.vlan], s.o)
 	}
 	for _, p := range d.ports {
-		m := v.ports[p.sw]
-		if m == nil {
-			m = map[string][]portUse{}
-			v.ports[p.sw] = m
-		}
-		m[p.base] = append(m[p.base], portUse{port: p.port, conn: name})
+		k := portKey{p.sw, p.base}
+		v.ports[k] = append(v.ports[k], portUse{port: p.port, conn: name})
 	}
 	for _, ip := range d.ips {
 		v.ips[ip.addr] = append(v.ips[ip.addr], ipOwner{sw: name, field: ip.field})
+	}
+	for _, l := range d.linkIPs {
+		v.linkIPs[l.addr] = append(v.linkIPs[l.addr], l.o)
 	}
 	if d.hasASN {
 		v.asns[d.asn] = append(v.asns[d.asn], name)
@@ -264,17 +291,22 @@ func (v *View) unindex(name string, d *derived) {
 		}
 	}
 	for _, p := range d.ports {
-		if m := v.ports[p.sw]; m != nil {
-			m[p.base] = removeFirst(m[p.base], func(u portUse) bool { return u.port == p.port && u.conn == name })
-			if len(m[p.base]) == 0 {
-				delete(m, p.base)
-			}
+		k := portKey{p.sw, p.base}
+		v.ports[k] = removeFirst(v.ports[k], func(u portUse) bool { return u.port == p.port && u.conn == name })
+		if len(v.ports[k]) == 0 {
+			delete(v.ports, k)
 		}
 	}
 	for _, ip := range d.ips {
 		v.ips[ip.addr] = removeFirst(v.ips[ip.addr], func(o ipOwner) bool { return o.sw == name && o.field == ip.field })
 		if len(v.ips[ip.addr]) == 0 {
 			delete(v.ips, ip.addr)
+		}
+	}
+	for _, l := range d.linkIPs {
+		v.linkIPs[l.addr] = removeFirst(v.linkIPs[l.addr], func(o linkIPOwner) bool { return o == l.o })
+		if len(v.linkIPs[l.addr]) == 0 {
+			delete(v.linkIPs, l.addr)
 		}
 	}
 	if d.hasASN {
@@ -358,19 +390,22 @@ func derive(obj fabric.Object) derived {
 		ref(idxExtByIPv4NS, o.Spec.IPv4Namespace)
 	case *fabric.Connection:
 		eps := connEndpoints(o)
+		d.ports = make([]struct{ sw, base, port string }, 0, len(eps))
 		seenSrv := map[string]bool{}
 		for _, e := range eps {
-			switch {
-			case e.other:
-			case e.server:
-				if !seenSrv[e.device] {
-					seenSrv[e.device] = true
-					ref(idxConnByServer, e.device)
-				}
-			default:
-				base, _ := basePort(e.port)
-				d.ports = append(d.ports, struct{ sw, base, port string }{e.device, base, e.port})
+			if e.server && !seenSrv[e.device] {
+				seenSrv[e.device] = true
+				ref(idxConnByServer, e.device)
 			}
+			// Every port, on switches, servers and gateways alike, belongs to one connection only.
+			base, _ := basePort(e.port)
+			d.ports = append(d.ports, struct{ sw, base, port string }{e.device, base, e.port})
+		}
+		for _, l := range connLinkIPs(o) {
+			d.linkIPs = append(d.linkIPs, struct {
+				addr netip.Addr
+				o    linkIPOwner
+			}{l.addr, linkIPOwner{conn: o.Metadata.Name, typ: l.typ, side: l.side, idx: l.idx}})
 		}
 		for _, sw := range connSwitches(eps) {
 			ref(idxConnBySwitch, sw)

@@ -105,13 +105,14 @@ func indexSummary(v *View) []string {
 			out = append(out, fmt.Sprintf("vlan %s %d %d", ns, vl, len(o)))
 		}
 	}
-	for sw, m := range v.ports {
-		for p, u := range m {
-			out = append(out, fmt.Sprintf("port %s %s %d", sw, p, len(u)))
-		}
+	for k, u := range v.ports {
+		out = append(out, fmt.Sprintf("port %s %s %d", k.device, k.base, len(u)))
 	}
 	for a, o := range v.ips {
 		out = append(out, fmt.Sprintf("ip %s %d", a, len(o)))
+	}
+	for a, o := range v.linkIPs {
+		out = append(out, fmt.Sprintf("linkip %s %d", a, len(o)))
 	}
 	for a, o := range v.asns {
 		out = append(out, fmt.Sprintf("asn %d %d", a, len(o)))

@@ -25,11 +25,21 @@ func (r portRef) path() diag.Path {
 	return p.Field(r.side).Field("port")
 }
 
-// connChecker gathers the ports of one Connection.
+// connChecker gathers the ports and link IPs of one Connection.
 type connChecker struct {
-	b     *diag.Builder
-	buf   [16]portRef
-	ports []portRef
+	b       *diag.Builder
+	buf     [16]portRef
+	ports   []portRef
+	ipBuf   [16]linkIPRef
+	linkIPs []linkIPRef
+}
+
+// linkIPRef is one parsed link IP of a fabric, mesh or gateway link.
+type linkIPRef struct {
+	addr netip.Addr
+	typ  string
+	idx  int
+	side string
 }
 
 func (c *connChecker) add(port, typ, list string, idx int, side string) {
@@ -66,6 +76,7 @@ func validateConnection(b *diag.Builder, o *fabric.Connection) {
 	s := &o.Spec
 	c := &connChecker{b: b}
 	c.ports = c.buf[:0]
+	c.linkIPs = c.ipBuf[:0]
 
 	types := 0
 	for _, set := range [...]bool{s.Unbundled != nil, s.Bundled != nil, s.ESLAG != nil, s.MCLAG != nil, s.MCLAGDomain != nil,
@@ -156,6 +167,24 @@ func validateConnection(b *diag.Builder, o *fabric.Connection) {
 		validateStaticExternal(b, &se.Link.Switch)
 	}
 	c.checkPorts()
+	c.checkLinkIPs()
+}
+
+// checkLinkIPs reports a link IP address used twice in the connection (on two links, or on both ends of
+// one link, which ipPair already reports). The fabric keeps link IPs unique across the whole fabric; the
+// cross stage checks the other connections.
+func (c *connChecker) checkLinkIPs() {
+	ips := c.linkIPs
+	for i := 1; i < len(ips); i++ {
+		for j := 0; j < i; j++ {
+			if ips[i].addr != ips[j].addr || ips[i].idx == ips[j].idx {
+				continue
+			}
+			c.b.Errorf("connection.link-ip.unique", diag.F("spec", ips[i].typ, "links").Index(ips[i].idx).Field(ips[i].side).Field("ip"), "link IP is used twice in the connection",
+				"%s IP %s of link #%d is also the %s IP of link #%d; every link IP of the fabric must be unique.", ips[i].side, ips[i].addr, ips[i].idx, ips[j].side, ips[j].idx)
+			break
+		}
+	}
 }
 
 func (c *connChecker) requireLinks(typ string, n, min int) {
@@ -257,6 +286,7 @@ func (c *connChecker) linkIP(typ string, i int, side, ip string) (netip.Prefix, 
 			"link #%d of the %s connection: %s IP %s has prefix length %d; point-to-point links use /31.", i, typ, side, ip, pr.Bits())
 		return pr, false
 	}
+	c.linkIPs = append(c.linkIPs, linkIPRef{addr: pr.Addr(), typ: typ, idx: i, side: side})
 	return pr, true
 }
 

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
@@ -21,9 +22,11 @@ func validateExternal(b *diag.Builder, o *fabric.External) {
 		checkCommunity(b, "outboundCommunity", s.OutboundCommunity)
 		return
 	}
-	if s.InboundCommunity != "" || s.OutboundCommunity != "" {
-		b.Errorf("external.static.communities", diag.F("spec", "static"), "a static External has no communities",
-			"communities filter BGP routes, but a static External does not use BGP; remove inboundCommunity and outboundCommunity.")
+	for _, c := range [...]struct{ field, value string }{{"inboundCommunity", s.InboundCommunity}, {"outboundCommunity", s.OutboundCommunity}} {
+		if c.value != "" {
+			b.Errorf("external.static.communities", diag.F("spec", c.field), "a static External has no communities",
+				"%s %q: communities filter BGP routes, but a static External does not use BGP; remove %s.", c.field, c.value, c.field)
+		}
 	}
 	if len(s.Static.Prefixes) == 0 {
 		b.Errorf("external.static.prefixes", diag.F("spec", "static", "prefixes"), "a static External needs at least one prefix",
@@ -86,13 +89,21 @@ func validateExternalAttachment(b *diag.Builder, o *fabric.ExternalAttachment) {
 		}
 	} else {
 		st := s.Static
-		if s.Switch.IP != "" || s.Switch.VLAN != 0 {
-			b.Errorf("extattach.static.switch-unset", diag.F("spec", "switch"), "switch must be empty for a static attachment",
-				"switch.ip and switch.vlan configure BGP attachments; a static attachment uses static.ip and static.vlan instead.")
+		if s.Switch.IP != "" {
+			b.Errorf("extattach.static.switch-unset", diag.F("spec", "switch", "ip"), "switch must be empty for a static attachment",
+				"switch.ip %q configures BGP attachments; a static attachment uses static.ip instead.", s.Switch.IP)
 		}
-		if s.Neighbor.ASN != 0 || s.Neighbor.IP != "" {
-			b.Errorf("extattach.static.neighbor-unset", diag.F("spec", "neighbor"), "neighbor must be empty for a static attachment",
-				"a static attachment has no BGP neighbor; remove neighbor.asn and neighbor.ip.")
+		if s.Switch.VLAN != 0 {
+			b.Errorf("extattach.static.switch-unset", diag.F("spec", "switch", "vlan"), "switch must be empty for a static attachment",
+				"switch.vlan %d configures BGP attachments; a static attachment uses static.vlan instead.", s.Switch.VLAN)
+		}
+		if s.Neighbor.ASN != 0 {
+			b.Errorf("extattach.static.neighbor-unset", diag.F("spec", "neighbor", "asn"), "neighbor must be empty for a static attachment",
+				"a static attachment has no BGP neighbor; remove neighbor.asn (%d).", s.Neighbor.ASN)
+		}
+		if s.Neighbor.IP != "" {
+			b.Errorf("extattach.static.neighbor-unset", diag.F("spec", "neighbor", "ip"), "neighbor must be empty for a static attachment",
+				"a static attachment has no BGP neighbor; remove neighbor.ip (%q).", s.Neighbor.IP)
 		}
 		if _, ok := parseAddr4(st.RemoteIP); !ok {
 			b.Errorf("extattach.static.remote-ip", diag.F("spec", "static", "remoteIP"), "static.remoteIP is not an IPv4 address",
@@ -161,19 +172,34 @@ func validateACL(b *diag.Builder, stmts []fabric.ExternalAttachmentACLStatement)
 				b.Errorf("extattach.acl.tcp-established", path(i).Field("tcpFilters").Field("established"), "established excludes individual TCP flags",
 					"statement #%d combines established with individual TCP flags; the fabric accepts either established or flags, not both.", i)
 			}
-			if (f.Ack && f.NotAck) || (f.Fin && f.NotFin) || (f.Syn && f.NotSyn) || (f.Rst && f.NotRst) || (f.Psh && f.NotPsh) || (f.Urg && f.NotUrg) {
-				b.Errorf("extattach.acl.tcp-contradictory", path(i).Field("tcpFilters"), "a TCP flag and its negation are both set",
-					"statement #%d matches a TCP flag and its negation at once, which can never match; remove one of them.", i)
+			for _, pair := range [...]struct {
+				flag string
+				both bool
+			}{{"ack", f.Ack && f.NotAck}, {"fin", f.Fin && f.NotFin}, {"syn", f.Syn && f.NotSyn}, {"rst", f.Rst && f.NotRst}, {"psh", f.Psh && f.NotPsh}, {"urg", f.Urg && f.NotUrg}} {
+				if pair.both {
+					neg := "not" + strings.ToUpper(pair.flag[:1]) + pair.flag[1:]
+					b.Errorf("extattach.acl.tcp-contradictory", path(i).Field("tcpFilters").Field(neg), "a TCP flag and its negation are both set",
+						"statement #%d matches %s and %s at once, which can never match; remove one of them.", i, pair.flag, neg)
+					break
+				}
 			}
 		}
 		if (st.ICMPType != nil || st.ICMPCode != nil) && st.Protocol != "icmp" {
-			b.Errorf("extattach.acl.icmp-protocol", path(i).Field("protocol"), "icmpType/icmpCode need protocol icmp",
-				"statement #%d sets icmpType or icmpCode but its protocol is %q; set protocol to icmp or remove them.", i, st.Protocol)
+			field := "icmpType" // the finding sits on the ICMP field that is set
+			if st.ICMPType == nil {
+				field = "icmpCode"
+			}
+			b.Errorf("extattach.acl.icmp-protocol", path(i).Field(field), "icmpType/icmpCode need protocol icmp",
+				"statement #%d sets %s but its protocol is %q; set protocol to icmp or remove icmpType and icmpCode.", i, field, st.Protocol)
 		}
 		if st.PortRangeBegin > 0 || st.PortRangeEnd > 0 {
 			if st.Protocol != "tcp" && st.Protocol != "udp" {
-				b.Errorf("extattach.acl.port-protocol", path(i).Field("protocol"), "port ranges need protocol tcp or udp",
-					"statement #%d sets a port range but its protocol is %q; ports exist only for tcp and udp.", i, st.Protocol)
+				field := "portRangeBegin" // the finding sits on the port field that is set
+				if st.PortRangeBegin == 0 {
+					field = "portRangeEnd"
+				}
+				b.Errorf("extattach.acl.port-protocol", path(i).Field(field), "port ranges need protocol tcp or udp",
+					"statement #%d sets %s but its protocol is %q; ports exist only for tcp and udp.", i, field, st.Protocol)
 			}
 			if st.PortRangeBegin == 0 {
 				b.Errorf("extattach.acl.port-begin", path(i).Field("portRangeBegin"), "portRangeBegin must be at least 1",

@@ -69,7 +69,11 @@ func TestExternalRules(t *testing.T) {
 		{name: "external.static.communities rejects", rule: "external.static.communities", obj: extWith(func(e *fabric.External) {
 			staticExt("10.0.0.0/8")(e)
 			e.Spec.InboundCommunity = "1:1"
-		}), path: "spec.static", msg: "does not use BGP"},
+		}), path: "spec.inboundCommunity", msg: "does not use BGP"},
+		{name: "external.static.communities rejects outbound", rule: "external.static.communities", obj: extWith(func(e *fabric.External) {
+			staticExt("10.0.0.0/8")(e)
+			e.Spec.OutboundCommunity = "1:2"
+		}), path: "spec.outboundCommunity", msg: "remove outboundCommunity"},
 		{name: "external.static.communities accepts static without communities", rule: "external.static.communities", obj: extWith(staticExt("10.0.0.0/8")), ok: true},
 		{name: "external.static.prefixes rejects none", rule: "external.static.prefixes", obj: extWith(staticExt()), path: "spec.static.prefixes", msg: "at least one"},
 		{name: "external.static.prefixes accepts two", rule: "external.static.prefixes", obj: extWith(staticExt("10.0.0.0/8", "192.168.0.0/16")), ok: true},
@@ -91,9 +95,11 @@ func TestExternalRules(t *testing.T) {
 		{name: "extattach.bgp.neighbor-asn accepts", rule: "extattach.bgp.neighbor-asn", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { a.Neighbor.ASN = 4200000000 }), ok: true},
 		{name: "extattach.bgp.neighbor-ip rejects cidr", rule: "extattach.bgp.neighbor-ip", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { a.Neighbor.IP = "100.100.0.6/24" }), path: "spec.neighbor.ip", msg: "without prefix length"},
 		{name: "extattach.bgp.neighbor-ip accepts", rule: "extattach.bgp.neighbor-ip", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) {}), ok: true},
-		{name: "extattach.static.switch-unset rejects", rule: "extattach.static.switch-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Switch.VLAN = 5 }), path: "spec.switch", msg: "static.ip"},
+		{name: "extattach.static.switch-unset rejects", rule: "extattach.static.switch-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Switch.VLAN = 5 }), path: "spec.switch.vlan", msg: "static.vlan"},
+		{name: "extattach.static.switch-unset rejects ip", rule: "extattach.static.switch-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Switch.IP = "10.0.0.1/24" }), path: "spec.switch.ip", msg: "static.ip"},
 		{name: "extattach.static.switch-unset accepts", rule: "extattach.static.switch-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) {}), ok: true},
-		{name: "extattach.static.neighbor-unset rejects", rule: "extattach.static.neighbor-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Neighbor.ASN = 65000 }), path: "spec.neighbor", msg: "no BGP neighbor"},
+		{name: "extattach.static.neighbor-unset rejects", rule: "extattach.static.neighbor-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Neighbor.ASN = 65000 }), path: "spec.neighbor.asn", msg: "no BGP neighbor"},
+		{name: "extattach.static.neighbor-unset rejects ip", rule: "extattach.static.neighbor-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Neighbor.IP = "10.0.0.2" }), path: "spec.neighbor.ip", msg: "neighbor.ip"},
 		{name: "extattach.static.neighbor-unset accepts", rule: "extattach.static.neighbor-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) {}), ok: true},
 		{name: "extattach.static.remote-ip rejects", rule: "extattach.static.remote-ip", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.RemoteIP = "" }), path: "spec.static.remoteIP", msg: "next hop"},
 		{name: "extattach.static.remote-ip accepts", rule: "extattach.static.remote-ip", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.RemoteIP = "100.100.0.7" }), ok: true},
@@ -128,13 +134,15 @@ func TestExternalRules(t *testing.T) {
 		}), ok: true},
 		{name: "extattach.acl.tcp-contradictory rejects", rule: "extattach.acl.tcp-contradictory", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) {
 			acl(a, 0).TCPFilters = &fabric.ACLTCPFilters{Syn: true, NotSyn: true}
-		}), path: st0 + ".tcpFilters", msg: "negation"},
+		}), path: st0 + ".tcpFilters.notSyn", msg: "syn and notSyn"},
 		{name: "extattach.acl.tcp-contradictory accepts", rule: "extattach.acl.tcp-contradictory", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) {
 			acl(a, 0).TCPFilters = &fabric.ACLTCPFilters{Syn: true, NotFin: true}
 		}), ok: true},
-		{name: "extattach.acl.icmp-protocol rejects", rule: "extattach.acl.icmp-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 2).ICMPCode = new(uint8(0)) }), path: "spec.inboundACL.statements[2].protocol", msg: "icmp"},
+		{name: "extattach.acl.icmp-protocol rejects", rule: "extattach.acl.icmp-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 2).ICMPCode = new(uint8(0)) }), path: "spec.inboundACL.statements[2].icmpCode", msg: "icmp"},
+		{name: "extattach.acl.icmp-protocol rejects icmpType on a tcp rule", rule: "extattach.acl.icmp-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 0).ICMPType = new(uint8(8)) }), path: st0 + ".icmpType", msg: `"tcp"`},
 		{name: "extattach.acl.icmp-protocol accepts", rule: "extattach.acl.icmp-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 1).ICMPCode = new(uint8(0)) }), ok: true},
-		{name: "extattach.acl.port-protocol rejects", rule: "extattach.acl.port-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 2).PortRangeBegin, acl(a, 2).PortRangeEnd = 1, 2 }), path: "spec.inboundACL.statements[2].protocol", msg: "tcp and udp"},
+		{name: "extattach.acl.port-protocol rejects", rule: "extattach.acl.port-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 2).PortRangeBegin, acl(a, 2).PortRangeEnd = 1, 2 }), path: "spec.inboundACL.statements[2].portRangeBegin", msg: "tcp and udp"},
+		{name: "extattach.acl.port-protocol rejects end only", rule: "extattach.acl.port-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) { acl(a, 2).PortRangeEnd = 2 }), path: "spec.inboundACL.statements[2].portRangeEnd", msg: "portRangeEnd"},
 		{name: "extattach.acl.port-protocol accepts udp", rule: "extattach.acl.port-protocol", obj: bgpAttach(func(a *fabric.ExternalAttachmentSpec) {
 			acl(a, 2).Protocol = "udp"
 			acl(a, 2).PortRangeBegin, acl(a, 2).PortRangeEnd = 53, 53

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
@@ -57,7 +58,15 @@ func validateVLANNamespace(b *diag.Builder, o *fabric.VLANNamespace) {
 			r.To = r.From
 		}
 		if r.From < minVLAN || r.From > r.To || r.To > maxVLAN {
-			b.Errorf("vlanns.range.bounds", diag.F("spec", "ranges").Index(i), "VLAN range is invalid",
+			// The finding sits on the bound that is wrong; a reversed range is about both bounds.
+			p := diag.F("spec", "ranges").Index(i)
+			switch {
+			case r.From < minVLAN || r.From > maxVLAN:
+				p = p.Field("from")
+			case r.To > maxVLAN:
+				p = p.Field("to")
+			}
+			b.Errorf("vlanns.range.bounds", p, "VLAN range is invalid",
 				"range #%d is %d-%d; a range needs 1 <= from <= to <= 4094. The fabric would silently empty the namespace's ranges, so fix the range.", i, r.From, r.To)
 			continue
 		}
@@ -79,10 +88,45 @@ func validateVPCPeering(b *diag.Builder, o *fabric.VPCPeering) {
 		b.Errorf("vpcpeering.permit.count", diag.F("spec", "permit"), "a VPCPeering needs 1 to 10 permit entries",
 			"the peering has %d permit entries; it needs at least 1 and at most %d.", n, maxPeeringPermit)
 	}
+	perEntryOK := true
 	for i, entry := range o.Spec.Permit {
 		if len(entry) != 2 {
+			perEntryOK = false
 			b.Errorf("vpcpeering.permit.vpcs", diag.F("spec", "permit").Index(i), "permit entry must name exactly two VPCs",
 				"permit entry #%d names %d VPC(s); a VPC peering connects exactly two VPCs, so each entry lists both of them.", i, len(entry))
+		}
+	}
+	if perEntryOK {
+		checkPeeringTwoVPCs(b, o.Spec.Permit)
+	}
+}
+
+// checkPeeringTwoVPCs reports a peering whose permit entries, each naming two VPCs, name more than two
+// distinct VPCs in all: the fabric counts the VPCs across every entry and requires exactly two. The
+// finding sits on the first VPC (in entry order, names sorted within an entry) beyond the first two.
+func checkPeeringTwoVPCs(b *diag.Builder, permit []map[string]fabric.VPCPeer) {
+	var first [2]string
+	n := 0
+	for i, entry := range permit {
+		var keyBuf [2]string
+		keys := keyBuf[:0]
+		for k := range entry {
+			keys = append(keys, k)
+		}
+		sortStrings(keys)
+		for _, vpc := range keys {
+			if slices.Contains(first[:n], vpc) {
+				continue
+			}
+			if n < 2 {
+				first[n] = vpc
+				n++
+				continue
+			}
+			b.Errorf("vpcpeering.permit.two-vpcs", diag.F("spec", "permit").Index(i).Key(vpc), "a VPCPeering peers exactly two VPCs",
+				"permit entry #%d names VPC %q, but the earlier entries already name %q and %q; all entries of one VPCPeering must be about the same two VPCs. Peer %q in its own VPCPeering.",
+				i, vpc, first[0], first[1], vpc)
+			return
 		}
 	}
 }

@@ -39,6 +39,16 @@ func validateSwitch(b *diag.Builder, o *fabric.Switch) {
 	checkSwitchCIDR(b, "ip", "switch.ip", s.IP, true, "the management IP")
 	checkSwitchCIDR(b, "protocolIP", "switch.protocol-ip", s.ProtocolIP, true, "the protocol IP (BGP router ID)")
 	checkSwitchCIDR(b, "vtepIP", "switch.vtep-ip", s.VTEPIP, false, "the VTEP IP")
+	// The protocol IP is the switch's BGP router ID and the VTEP IP a loopback: both are single
+	// addresses, so the fabric requires /32 (the VTEP IP on leaves, the only switches that use one).
+	if p, ok := parsePrefix4(s.ProtocolIP); ok && p.Bits() != 32 {
+		b.Errorf("switch.protocol-ip.slash32", diag.F("spec", "protocolIP"), "protocolIP is not a /32",
+			"protocolIP %s has prefix length %d; the protocol IP is a loopback address and must be a /32, e.g. %s/32.", s.ProtocolIP, p.Bits(), p.Addr())
+	}
+	if p, ok := parsePrefix4(s.VTEPIP); ok && isLeafRole(s.Role) && p.Bits() != 32 {
+		b.Errorf("switch.vtep-ip.slash32", diag.F("spec", "vtepIP"), "vtepIP is not a /32",
+			"vtepIP %s has prefix length %d; the VTEP IP of a leaf is a loopback address and must be a /32, e.g. %s/32.", s.VTEPIP, p.Bits(), p.Addr())
+	}
 	switch {
 	case isLeafRole(s.Role) && s.VTEPIP == "":
 		b.Errorf("switch.vtep-ip.required", diag.F("spec", "vtepIP"), "leaf switches need a VTEP IP",
@@ -49,7 +59,11 @@ func validateSwitch(b *diag.Builder, o *fabric.Switch) {
 	}
 	if r := s.Redundancy; r != nil {
 		if (r.Group == "") != (r.Type == "") {
-			b.Errorf("switch.redundancy.pair", diag.F("spec", "redundancy"), "redundancy group and type go together",
+			missing := "group" // the finding sits on the field that is missing
+			if r.Type == "" {
+				missing = "type"
+			}
+			b.Errorf("switch.redundancy.pair", diag.F("spec", "redundancy", missing), "redundancy group and type go together",
 				"redundancy group %q and type %q: set both (e.g. a group and type eslag) or neither.", r.Group, r.Type)
 		}
 		if r.Type != "" && r.Type != "eslag" && r.Type != "mclag" {

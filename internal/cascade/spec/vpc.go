@@ -207,7 +207,7 @@ func validateDHCP(b *diag.Builder, name string, sub *fabric.VPCSubnet, d *fabric
 		end, endOK = checkRangeEnd(b, name, "end", r.End, f)
 	}
 	if startOK && endOK && !start.Less(end) {
-		b.Errorf("vpc.subnet.dhcp.range-order", dhcpPath(name).Field("range").Field("start"), "DHCP range start is not before its end",
+		b.Errorf("vpc.subnet.dhcp.range-order", dhcpPath(name).Field("range"), "DHCP range start is not before its end",
 			"subnet %q: range start %s must come before end %s. Swap or correct them.", name, r.Start, r.End)
 	}
 

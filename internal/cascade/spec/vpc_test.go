@@ -131,8 +131,8 @@ func TestVPCRules(t *testing.T) {
 			def(v).DHCP.Range.Start = "10.0.1.1"
 			def(v).DHCP.Range.End = "10.0.1.253"
 		}), ok: true},
-		{name: "vpc.subnet.dhcp.range-order rejects reversed", rule: "vpc.subnet.dhcp.range-order", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.150" }), path: dp + ".range.start", msg: "before end"},
-		{name: "vpc.subnet.dhcp.range-order rejects equal", rule: "vpc.subnet.dhcp.range-order", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.99" }), path: dp + ".range.start", msg: "10.0.1.99"},
+		{name: "vpc.subnet.dhcp.range-order rejects reversed", rule: "vpc.subnet.dhcp.range-order", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.150" }), path: dp + ".range", msg: "before end"},
+		{name: "vpc.subnet.dhcp.range-order rejects equal", rule: "vpc.subnet.dhcp.range-order", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.99" }), path: dp + ".range", msg: "10.0.1.99"},
 		{name: "vpc.subnet.dhcp.range-order accepts", rule: "vpc.subnet.dhcp.range-order", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.98" }), ok: true},
 		{name: "vpc.subnet.dhcp.dns-ip rejects", rule: "vpc.subnet.dhcp.dns-ip", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Options.DNSServers = []string{"1.1.1.1", "dns.example"} }), path: dp + ".options.dnsServers[1]", msg: "dns.example"},
 		{name: "vpc.subnet.dhcp.dns-ip accepts", rule: "vpc.subnet.dhcp.dns-ip", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Options.DNSServers = []string{"8.8.8.8", "1.1.1.1"} }), ok: true},

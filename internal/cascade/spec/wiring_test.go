@@ -40,6 +40,11 @@ func flink(spineIP, leafIP string) fabric.FabricLink {
 	return fabric.FabricLink{Spine: ipp("spine-1/E1/1", spineIP), Leaf: ipp("leaf-1/E1/49", leafIP)}
 }
 
+// flinkOn is a spine-1 to leaf-1 link on port E1/<port> of both switches.
+func flinkOn(port int, spineIP, leafIP string) fabric.FabricLink {
+	return fabric.FabricLink{Spine: ipp("spine-1/E1/"+itoa(port), spineIP), Leaf: ipp("leaf-1/E1/"+itoa(port), leafIP)}
+}
+
 func staticExtConn(f func(sw *fabric.ConnStaticExternalLinkSwitch)) func() fabric.Object {
 	return conn(func(s *fabric.ConnectionSpec) {
 		s.StaticExternal = &fabric.ConnStaticExternal{Link: fabric.ConnStaticExternalLink{Switch: fabric.ConnStaticExternalLinkSwitch{
@@ -171,6 +176,11 @@ func TestConnectionRules(t *testing.T) {
 		{name: "connection.link-ip.pair rejects different /31", rule: "connection.link-ip.pair", obj: conn(fabricConn(flink("172.30.128.0/31", "172.30.128.3/31"))), path: "spec.fabric.links[0].leaf.ip", msg: "one /31"},
 		{name: "connection.link-ip.pair rejects same address", rule: "connection.link-ip.pair", obj: conn(fabricConn(flink("172.30.128.0/31", "172.30.128.0/31"))), path: "spec.fabric.links[0].leaf.ip", msg: "two different"},
 		{name: "connection.link-ip.pair accepts", rule: "connection.link-ip.pair", obj: conn(fabricConn(flink("172.30.128.0/31", "172.30.128.1/31"))), ok: true},
+		{name: "connection.link-ip.unique rejects a /31 reused on the second link", rule: "connection.link-ip.unique",
+			obj:  conn(fabricConn(flink("172.30.128.0/31", "172.30.128.1/31"), flinkOn(2, "172.30.128.1/31", "172.30.128.0/31"))),
+			path: "spec.fabric.links[1].spine.ip", msg: "leaf IP of link #0"},
+		{name: "connection.link-ip.unique accepts the next /31 on the second link", rule: "connection.link-ip.unique",
+			obj: conn(fabricConn(flink("172.30.128.0/31", "172.30.128.1/31"), flinkOn(2, "172.30.128.2/31", "172.30.128.3/31"))), ok: true},
 
 		{name: "connection.static-external.ip rejects", rule: "connection.static-external.ip", obj: staticExtConn(func(sw *fabric.ConnStaticExternalLinkSwitch) { sw.IP = "172.31.0.1" }), path: sePath + ".ip", msg: "prefix length"},
 		{name: "connection.static-external.ip accepts", rule: "connection.static-external.ip", obj: staticExtConn(func(sw *fabric.ConnStaticExternalLinkSwitch) {}), ok: true},
@@ -228,12 +238,17 @@ func TestSwitchRules(t *testing.T) {
 		{name: "switch.protocol-ip.cidr accepts", rule: "switch.protocol-ip.cidr", obj: switchWith(func(s *fabric.SwitchSpec) {}), ok: true},
 		{name: "switch.vtep-ip.cidr rejects", rule: "switch.vtep-ip.cidr", obj: switchWith(func(s *fabric.SwitchSpec) { s.VTEPIP = "vtep" }), path: "spec.vtepIP", msg: "VTEP IP"},
 		{name: "switch.vtep-ip.cidr accepts", rule: "switch.vtep-ip.cidr", obj: switchWith(func(s *fabric.SwitchSpec) {}), ok: true},
+		{name: "switch.protocol-ip.slash32 rejects /24", rule: "switch.protocol-ip.slash32", obj: switchWith(func(s *fabric.SwitchSpec) { s.ProtocolIP = "172.30.8.2/24" }), path: "spec.protocolIP", msg: "172.30.8.2/32"},
+		{name: "switch.protocol-ip.slash32 rejects /31 on a spine", rule: "switch.protocol-ip.slash32", obj: switchWith(func(s *fabric.SwitchSpec) { spine(s); s.ProtocolIP = "172.30.8.2/31" }), path: "spec.protocolIP", msg: "/32"},
+		{name: "switch.protocol-ip.slash32 accepts /32", rule: "switch.protocol-ip.slash32", obj: switchWith(func(s *fabric.SwitchSpec) { s.ProtocolIP = "172.30.11.255/32" }), ok: true},
+		{name: "switch.vtep-ip.slash32 rejects /31 on a leaf", rule: "switch.vtep-ip.slash32", obj: switchWith(func(s *fabric.SwitchSpec) { s.VTEPIP = "172.30.12.0/31" }), path: "spec.vtepIP", msg: "172.30.12.0/32"},
+		{name: "switch.vtep-ip.slash32 accepts /32 on a border-leaf", rule: "switch.vtep-ip.slash32", obj: switchWith(func(s *fabric.SwitchSpec) { s.Role = "border-leaf"; s.VTEPIP = "172.30.12.1/32" }), ok: true},
 		{name: "switch.vtep-ip.required rejects border-leaf", rule: "switch.vtep-ip.required", obj: switchWith(func(s *fabric.SwitchSpec) { s.Role, s.VTEPIP = "border-leaf", "" }), path: "spec.vtepIP", msg: "border-leaf"},
 		{name: "switch.vtep-ip.required accepts mixed-leaf with vtep", rule: "switch.vtep-ip.required", obj: switchWith(func(s *fabric.SwitchSpec) { s.Role = "mixed-leaf" }), ok: true},
 		{name: "switch.vtep-ip.spine rejects", rule: "switch.vtep-ip.spine", obj: switchWith(func(s *fabric.SwitchSpec) { spine(s); s.VTEPIP = "172.30.12.9/32" }), path: "spec.vtepIP", msg: "spine"},
 		{name: "switch.vtep-ip.spine accepts spine without vtep", rule: "switch.vtep-ip.spine", obj: switchWith(spine), ok: true},
-		{name: "switch.redundancy.pair rejects group only", rule: "switch.redundancy.pair", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy.Type = "" }), path: "spec.redundancy", msg: "both"},
-		{name: "switch.redundancy.pair rejects type only", rule: "switch.redundancy.pair", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy.Group = "" }), path: "spec.redundancy", msg: `type "eslag"`},
+		{name: "switch.redundancy.pair rejects group only", rule: "switch.redundancy.pair", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy.Type = "" }), path: "spec.redundancy.type", msg: "both"},
+		{name: "switch.redundancy.pair rejects type only", rule: "switch.redundancy.pair", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy.Group = "" }), path: "spec.redundancy.group", msg: `type "eslag"`},
 		{name: "switch.redundancy.pair accepts neither", rule: "switch.redundancy.pair", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy = &fabric.SwitchRedundancy{} }), ok: true},
 		{name: "switch.redundancy.type rejects", rule: "switch.redundancy.type", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy.Type = "vpc" }), path: "spec.redundancy.type", msg: "eslag or mclag"},
 		{name: "switch.redundancy.type accepts mclag", rule: "switch.redundancy.type", obj: switchWith(func(s *fabric.SwitchSpec) { s.Redundancy.Type = "mclag" }), ok: true},
