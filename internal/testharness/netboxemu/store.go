@@ -1,6 +1,8 @@
 package netboxemu
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -1035,4 +1037,31 @@ func (e *Emulator) cfMatch(m *modelDef, r *record, name string, vals []string) (
 		}
 	}
 	return false, false
+}
+
+// Fingerprint is a digest of the whole store (every record of every model, and the id counters): equal
+// fingerprints mean nothing was written in between. Tests use it to prove that a plan writes nothing.
+func (e *Emulator) Fingerprint() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h := sha256.New()
+	models := make([]string, 0, len(e.store))
+	for k := range e.store {
+		models = append(models, k)
+	}
+	sort.Strings(models)
+	for _, k := range models {
+		ids := make([]int64, 0, len(e.store[k]))
+		for id := range e.store[k] {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		fmt.Fprintf(h, "%s next=%d\n", k, e.nextID[k])
+		for _, id := range ids {
+			r := e.store[k][id]
+			b, _ := json.Marshal([]any{r.data, r.tags, r.cf, r.updated})
+			fmt.Fprintf(h, "%d %s\n", id, b)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
