@@ -77,6 +77,7 @@ func newWorkdir(t *testing.T, name string, extraEnv ...string) *workdir {
 // write replaces the configuration.
 func (w *workdir) write(hcl string) {
 	w.t.Helper()
+	hcl = "terraform {\n  required_providers {\n    hedgehog = { source = \"" + stack.ProviderSource + "\" }\n  }\n}\n" + hcl
 	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(hcl), 0o644); err != nil {
 		w.t.Fatal(err)
 	}
