@@ -70,6 +70,7 @@ type Engine struct {
 	recovery recovery
 	reported sync.Map
 	owners   map[string]int // owner ("" unmarked) → objects of the view's source
+	viewFrom string         // the backend the view was read from
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -168,23 +169,27 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 	if e.source == nil {
 		e.viewNote = "no Git or Kubernetes backend is configured, so objects outside this configuration are not known"
 	} else {
-		for _, k := range fabric.Kinds() {
-			states, err := e.list(ctx, e.source, k.Kind)
+		// The cluster first; when it cannot be read, Git (which holds the same objects in a GitOps setup).
+		var failures []string
+		for _, src := range e.sources() {
+			got, err := e.readAll(ctx, src, owners)
 			if err != nil {
-				e.viewNote = fmt.Sprintf("reading the fabric from %s failed (%v); cross-resource checks see only the objects in this plan", e.source.Name(), err)
-				objs = nil
-				break
-			}
-			for _, st := range states {
-				if st.Object == nil {
-					continue
+				failures = append(failures, fmt.Sprintf("reading the fabric from %s failed (%v)", src.Name(), err))
+				for k := range owners {
+					delete(owners, k)
 				}
-				owners[st.Owner]++
-				if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
-					fabric.Default(o)
-					objs = append(objs, o)
-				}
+				continue
 			}
+			objs = got
+			e.viewFrom = src.Name()
+			if len(failures) > 0 {
+				e.viewNote = strings.Join(failures, "; ") + "; cross-resource checks use the objects in " + src.Name() + " instead"
+			}
+			failures = nil
+			break
+		}
+		if len(failures) > 0 {
+			e.viewNote = strings.Join(failures, "; ") + "; cross-resource checks see only the objects in this plan"
 		}
 	}
 	// A cluster ships its SwitchProfile catalog; Git-only fabrics (and a bare cluster) do not, so the
@@ -205,6 +210,61 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 		e.view.SetPartial(e.viewNote)
 	}
 	return e.view, e.viewNote
+}
+
+// sources are the backends that hold whole objects, in the order the view and imports read them: the
+// cluster, then Git.
+func (e *Engine) sources() []backend.Backend {
+	var out []backend.Backend
+	for _, name := range []string{backend.Kubernetes, backend.Git} {
+		if b := e.Backend(name); b != nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// readAll lists every kind from src and decodes the objects, counting them per owner.
+func (e *Engine) readAll(ctx context.Context, src backend.Backend, owners map[string]int) ([]fabric.Object, error) {
+	var objs []fabric.Object
+	for _, k := range fabric.Kinds() {
+		states, err := e.list(ctx, src, k.Kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range states {
+			if st.Object == nil {
+				continue
+			}
+			owners[st.Owner]++
+			if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
+				fabric.Default(o)
+				objs = append(objs, o)
+			}
+		}
+	}
+	return objs, nil
+}
+
+// GetWhole reads ref from the first backend that holds whole objects and has it: the cluster, else Git
+// (import). tried names where it looked.
+func (e *Engine) GetWhole(ctx context.Context, ref backend.Ref) (st backend.State, from string, tried []string, err error) {
+	for _, b := range e.sources() {
+		s, gerr := b.Get(ctx, ref)
+		if gerr != nil {
+			tried = append(tried, fmt.Sprintf("%s (%v)", b.Name(), gerr))
+			err = gerr
+			continue
+		}
+		if s.Exists && s.Object != nil {
+			return s, b.Name(), tried, nil
+		}
+		tried = append(tried, b.Name()+" (not there)")
+	}
+	if len(tried) > 0 && err != nil && len(tried) == len(e.sources()) {
+		return backend.State{}, "", tried, err
+	}
+	return backend.State{}, "", tried, nil
 }
 
 // Meta is the metadata a resource sets.
@@ -593,7 +653,7 @@ func (e *Engine) OwnersSeen(ctx context.Context) string {
 			others = true
 		}
 	}
-	if !others || e.source == nil {
+	if !others || e.viewFrom == "" {
 		return ""
 	}
 	total := 0
@@ -615,7 +675,7 @@ func (e *Engine) OwnersSeen(ctx context.Context) string {
 			parts = append(parts, fmt.Sprintf("%d of owner %q", n, o))
 		}
 	}
-	return fmt.Sprintf("%s holds %d fabric objects: %s. Objects of other owners and unmarked objects are checked against, never written or deleted (unless a resource sets adopt = true or is imported).", e.source.Name(), total, strings.Join(parts, ", "))
+	return fmt.Sprintf("%s holds %d fabric objects: %s. Objects of other owners and unmarked objects are checked against, never written or deleted (unless a resource sets adopt = true or is imported).", e.viewFrom, total, strings.Join(parts, ", "))
 }
 
 // Taken reports, for a create, the backends whose list shows an object of the same kind and name that this

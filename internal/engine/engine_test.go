@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/kube"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 )
 
 // named is a minimal backend for ordering tests: only Name and Observes matter.
@@ -52,5 +56,28 @@ func TestNewOrdersBackendsForTheSaga(t *testing.T) {
 	}
 	if e.Source().Name() != backend.Kubernetes {
 		t.Fatalf("source %s", e.Source().Name())
+	}
+}
+
+// TestViewFallsBackToGit: when the cluster cannot be read, the fabric view is read from Git, and the note
+// says which source was used.
+func TestViewFallsBackToGit(t *testing.T) {
+	ctx := context.Background()
+	r := newRepo(t, "fview")
+	seed := engineOf(r.b)
+	if _, err := seed.Apply(ctx, render(t, seed, "fview-a", vpcSpec(map[string]sub{"default": {"10.113.1.0/24", 2301}})), createW); err != nil {
+		t.Fatal(err)
+	}
+	e := engineOf(r.b, kube.New(kube.Config{Host: "https://127.0.0.1:1"}))
+	v, note := e.View(ctx)
+	if !strings.Contains(note, "reading the fabric from kubernetes failed") || !strings.Contains(note, "objects in git instead") {
+		t.Errorf("note %q", note)
+	}
+	if v.Get(fabric.KindVPC, "fview-a") == nil {
+		t.Error("the view read from Git lacks the VPC")
+	}
+	st, from, _, err := e.GetWhole(ctx, backend.Ref{Kind: fabric.KindVPC, Namespace: "default", Name: "fview-a"})
+	if err != nil || !st.Exists || from != backend.Git {
+		t.Errorf("import source: %v %q %v", st.Exists, from, err)
 	}
 }

@@ -523,18 +523,17 @@ func anyStringMap(x any, drop string) map[string]string {
 // readImport fills a state that holds only name and namespace (after import) from the backend that holds
 // whole objects, and the checkpoints from every backend.
 func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tftypes.Type, st stateSetter, diags *diagnostics) {
-	src := r.eng.Source()
-	if src == nil {
+	if r.eng.Source() == nil {
 		diags.errorf(path.Root(aName), "Import needs Git or Kubernetes", "%s %s cannot be imported from NetBox alone: NetBox does not hold the whole object. Configure the git or kubernetes backend.", r.spec.Kind, ref.Name)
 		return
 	}
-	s, err := src.Get(ctx, ref)
+	s, _, tried, err := r.eng.GetWhole(ctx, ref)
 	if err != nil {
-		diags.errorf(path.Root(aName), "Cannot read "+ref.String(), "%s: %v", src.Name(), err)
+		diags.errorf(path.Root(aName), "Cannot read "+ref.String(), "Looked in %s.", strings.Join(tried, ", "))
 		return
 	}
 	if !s.Exists || s.Object == nil {
-		diags.errorf(path.Root(aName), "Cannot import "+ref.String(), "%s holds no %s named %q in namespace %q.", src.Name(), ref.Kind, ref.Name, ref.Namespace)
+		diags.errorf(path.Root(aName), "Cannot import "+ref.String(), "No %s named %q in namespace %q: looked in %s.", ref.Kind, ref.Name, ref.Namespace, strings.Join(tried, ", "))
 		return
 	}
 	m := map[string]tftypes.Value{}
