@@ -254,11 +254,18 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	drift, _ := strMapVal(state[aDrift])
 	unchanged := !creating && priorManifest == d.YAML && len(drift) == 0
 	has := func(name string) bool { _, ok := d.Digests[name]; return ok }
+	// A backend whose projection of the object does not change (NetBox when only DHCP settings change, say)
+	// is not written, so its checkpoints stay known in the plan.
+	priorDigests, _ := strMapVal(state[aBackendDigests])
+	untouchedBackend := func(name string) bool {
+		_, drifted := drift[name]
+		return !creating && !drifted && priorDigests[name] != "" && priorDigests[name] == d.Digests[name] && !state[checkpointAttr(name)].IsNull()
+	}
 	setCheckpoint := func(a string, backendName string, t tftypes.Type) {
 		switch {
 		case !has(backendName):
 			plan[a] = tfNull(t)
-		case unchanged:
+		case unchanged, untouchedBackend(backendName):
 			plan[a] = state[a]
 		default:
 			plan[a] = tfUnknown(t)
@@ -383,9 +390,32 @@ func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, w eng
 		return
 	}
 	m := attrs(planned)
+	known := attrs(planned)
 	applyCheckpoints(m, res)
+	keepPlanned(m, known)
 	m[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
 	st.setRaw(tftypes.NewValue(planned.Type(), m))
+}
+
+// checkpointAttr is an attribute that every write of the backend records (null when it never wrote).
+func checkpointAttr(backendName string) string {
+	switch backendName {
+	case backend.Git:
+		return aGitBlob
+	case backend.Kubernetes:
+		return aClusterRV
+	}
+	return aNetBoxIDs
+}
+
+// keepPlanned puts back every checkpoint the plan showed as known: the plan promised those values, and a
+// backend that was not written still holds them (a later refresh records any change).
+func keepPlanned(m map[string]tftypes.Value, planned map[string]tftypes.Value) {
+	for _, a := range []string{aGitCommit, aGitBlob, aClusterRV, aNetBoxIDs, aBackendDigests} {
+		if v, ok := planned[a]; ok && v.IsFullyKnown() {
+			m[a] = v
+		}
+	}
 }
 
 // applyCheckpoints copies what each backend reported after a write or read into the state attributes.
