@@ -34,6 +34,18 @@ const OwnerValue = "terraform-provider-hedgehog"
 // written before owners existed and belongs to DefaultOwner.
 const OwnerIDAnnotation = "terraform.githedgehog.com/owner"
 
+// Audit annotations the cluster backend adds to an object at write time (the audit trail, see
+// docs/guides/audit-trail.md). They are not part of the planned manifest, so digests and reads ignore them.
+const (
+	// GitCommitAnnotation is the Git backend's commit of the same write (Audit.GitCommit).
+	GitCommitAnnotation = "terraform.githedgehog.com/git-commit"
+	// RunIDAnnotation is the Terraform Cloud run that made the write (Audit.RunID).
+	RunIDAnnotation = "terraform.githedgehog.com/run-id"
+)
+
+// IsAuditAnnotation reports whether an annotation key is one of the audit annotations.
+func IsAuditAnnotation(key string) bool { return key == GitCommitAnnotation || key == RunIDAnnotation }
+
 // DefaultOwner is the owner when neither the provider setting nor a Terraform Cloud workspace names one.
 const DefaultOwner = "default"
 
@@ -165,8 +177,9 @@ func HashJSON(v any) string {
 }
 
 // ManifestDigest is the digest Git and Kubernetes use: the hash of the object's labels, annotations and
-// spec (the fields this provider manages), ignoring status, server-set metadata and the labels the
-// fabric's controllers set themselves (keys under githedgehog.com), which are not drift.
+// spec (the fields this provider manages), ignoring status, server-set metadata, the labels the
+// fabric's controllers set themselves (keys under githedgehog.com) and the audit annotations the cluster
+// backend adds at write time (IsAuditAnnotation), none of which is drift.
 func ManifestDigest(manifest map[string]any) string {
 	md, _ := manifest["metadata"].(map[string]any)
 	proj := map[string]any{"spec": manifest["spec"]}
@@ -183,10 +196,36 @@ func ManifestDigest(manifest map[string]any) string {
 			}
 		}
 		if a, ok := md["annotations"]; ok && a != nil {
-			proj["annotations"] = a
+			proj["annotations"] = withoutAudit(a)
 		}
 	}
 	return HashJSON(proj)
+}
+
+// withoutAudit drops the audit annotations from an annotations map (returned unchanged when it has none,
+// so that digests of objects without them stay what they were).
+func withoutAudit(a any) any {
+	m, ok := a.(map[string]any)
+	if !ok {
+		return a
+	}
+	found := false
+	for k := range m {
+		if IsAuditAnnotation(k) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return a
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if !IsAuditAnnotation(k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // YAML renders obj's manifest as the canonical YAML that Git stores and the plan shows (keys sorted).

@@ -23,6 +23,9 @@ type RestoreData struct {
 	Path    string
 	Exists  bool
 	Content []byte
+	// Audit is the audit of the write that returned this prior state: a rollback commit carries it, with
+	// operation "rollback".
+	Audit *backend.Audit `json:",omitempty"`
 }
 
 // Get reads the object's file at the freshly fetched branch head.
@@ -146,14 +149,14 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	}
 	b.lock.Lock()
 	defer b.lock.Unlock()
-	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, intent: &in}}, "")
+	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, intent: &in, audit: &in.Audit}}, "")
 	if oe, ok := backend.AsOwnership(err); ok {
 		return backend.State{}, backend.State{}, oe
 	}
 	if err != nil {
 		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
 	}
-	prior := stateOf(obj.Ref, res.priors[0], res.base)
+	prior := withAudit(stateOf(obj.Ref, res.priors[0], res.base), in.Audit)
 	after := stateOf(obj.Ref, file{path: p, exists: true, content: content, blob: res.blobs[0]}, res.head())
 	return prior, after, nil
 }
@@ -170,14 +173,24 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent
 	}
 	b.lock.Lock()
 	defer b.lock.Unlock()
-	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p, intent: &in}}, "")
+	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p, intent: &in, audit: &in.Audit}}, "")
 	if oe, ok := backend.AsOwnership(err); ok {
 		return backend.State{}, oe
 	}
 	if err != nil {
 		return backend.State{}, wrap("delete", ref, err)
 	}
-	return stateOf(ref, res.priors[0], res.base), nil
+	return withAudit(stateOf(ref, res.priors[0], res.base), in.Audit), nil
+}
+
+// withAudit keeps the write's audit in the prior state, so that its rollback commit names it too.
+func withAudit(st backend.State, a backend.Audit) backend.State {
+	if rd, ok := st.Restore.(RestoreData); ok && a.Owner != "" {
+		a.Op = "rollback"
+		rd.Audit = &a
+		st.Restore = rd
+	}
+	return st
 }
 
 // found describes a file for backend.Intent.Authorize. A file is the one the state recorded when its blob
@@ -233,8 +246,10 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 	switch rd := prior.Restore.(type) {
 	case RestoreData:
 		c.path, c.content = restoreTarget(p, rd)
+		c.audit = rd.Audit
 	case *RestoreData:
 		c.path, c.content = restoreTarget(p, *rd)
+		c.audit = rd.Audit
 	default:
 		if prior.Exists {
 			if prior.Object == nil {

@@ -49,6 +49,10 @@ type change struct {
 	content []byte
 	// intent, when set, judges the file found at each attempt's head (backend.Intent.Authorize).
 	intent *backend.Intent
+	// audit, when set, says who writes and why: it becomes the commit message's trailers.
+	audit *backend.Audit
+	// line, when set, replaces the "<verb> <Kind> <ns>/<name>" line of the commit message (the journal).
+	line string
 }
 
 // applyResult says what applyChanges did.
@@ -225,7 +229,7 @@ func (b *Backend) applyChanges(ctx context.Context, changes []change, op string)
 		for j, i := range editIdx {
 			existed[j] = res.priors[i].exists
 		}
-		commit, blobs, err := b.commit(s, edits, b.message(op, edits, existed))
+		commit, blobs, err := b.commit(s, edits, b.message(op, edits, existed)+trailers(edits))
 		if err != nil {
 			return res, err
 		}
@@ -289,6 +293,9 @@ func (b *Backend) message(op string, edits []change, existed []bool) string {
 	}
 	line := func(i int) string {
 		c := edits[i]
+		if c.line != "" {
+			return c.line
+		}
 		ns := c.ref.Namespace
 		if ns == "" {
 			ns = "default"
@@ -308,6 +315,68 @@ func (b *Backend) message(op string, edits []change, existed []bool) string {
 		sb.WriteString(line(i) + "\n")
 	}
 	return sb.String()
+}
+
+// Commit message trailers of the audit trail (git interpret-trailers format).
+const (
+	TrailerOwner     = "Hedgehog-Owner"
+	TrailerResource  = "Hedgehog-Resource"
+	TrailerOperation = "Hedgehog-Operation"
+	TrailerRunID     = "Hedgehog-Run-Id"
+	TrailerWorkspace = "Hedgehog-Workspace"
+	TrailerVCSCommit = "Hedgehog-VCS-Commit"
+)
+
+// trailers renders the audit of the edits as a trailer block ("" when no edit carries an audit with an
+// owner): a blank line, then "Key: value" lines. Owner, operation and the Terraform Cloud run come from the
+// first audit; every distinct resource gets its own Hedgehog-Resource line.
+func trailers(edits []change) string {
+	var first *backend.Audit
+	var resources []string
+	for _, c := range edits {
+		if c.audit == nil || c.audit.Owner == "" {
+			continue
+		}
+		if first == nil {
+			first = c.audit
+		}
+		if r := c.audit.Resource; r != "" && !contains(resources, r) {
+			resources = append(resources, r)
+		}
+	}
+	if first == nil {
+		return ""
+	}
+	var sb strings.Builder
+	sb.WriteString("\n\n")
+	add := func(k, v string) {
+		if v = oneLine(v); v != "" {
+			sb.WriteString(k + ": " + v + "\n")
+		}
+	}
+	add(TrailerOwner, first.Owner)
+	for _, r := range resources {
+		add(TrailerResource, r)
+	}
+	add(TrailerOperation, first.Op)
+	add(TrailerRunID, first.RunID)
+	add(TrailerWorkspace, first.Workspace)
+	add(TrailerVCSCommit, first.VCSCommit)
+	return sb.String()
+}
+
+// oneLine keeps a trailer value on one line.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Join(strings.Fields(s), " "))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // commit writes the edited tree and a commit on top of s.head, and points the local branch at it.

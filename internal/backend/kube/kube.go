@@ -338,7 +338,7 @@ func (b *Backend) desired(obj backend.Object) *unstructured.Unstructured {
 }
 
 // strip keeps apiVersion, kind, metadata name/namespace/labels/annotations (minus kubectl's
-// last-applied annotation; empty maps dropped) and spec, deep-copied.
+// last-applied annotation and the audit annotations; empty maps dropped) and spec, deep-copied.
 func strip(m map[string]any) *unstructured.Unstructured {
 	src := &unstructured.Unstructured{Object: m}
 	out := &unstructured.Unstructured{Object: map[string]any{}}
@@ -360,6 +360,11 @@ func strip(m map[string]any) *unstructured.Unstructured {
 	}
 	if a := src.GetAnnotations(); len(a) > 0 {
 		delete(a, lastApplied)
+		for k := range a {
+			if backend.IsAuditAnnotation(k) {
+				delete(a, k) // added at write time, not part of the manifest (see withAudit)
+			}
+		}
 		if len(a) > 0 {
 			md["annotations"] = toAny(a)
 		}
@@ -558,11 +563,44 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	// since the configuration is its source of truth and a field another manager changed out of band is
 	// drift to converge, not a conflict.
 	force := !b.cfg.NoForceConflicts
-	u, err := b.apply(ctx, ref, want, force)
+	u, err := b.apply(ctx, ref, withAudit(want, in.Audit), force)
 	if err != nil {
 		return prior, prior, b.fail("put", ref, err)
 	}
 	return prior, b.state(ref, u), nil
+}
+
+// withAudit adds the audit annotations of a write to the object applied: the Git commit of the same write
+// and the Terraform Cloud run, when known. Digests and reads leave them out (strip, ManifestDigest), and an
+// apply without them removes the ones an earlier write of ours set: they always describe the last write.
+func withAudit(u *unstructured.Unstructured, a backend.Audit) *unstructured.Unstructured {
+	if a.GitCommit == "" && a.RunID == "" {
+		return u
+	}
+	u = u.DeepCopy()
+	ann := u.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	if a.GitCommit != "" {
+		ann[backend.GitCommitAnnotation] = a.GitCommit
+	}
+	if a.RunID != "" {
+		ann[backend.RunIDAnnotation] = a.RunID
+	}
+	u.SetAnnotations(ann)
+	return u
+}
+
+// auditOf returns the audit annotations u carries.
+func auditOf(u *unstructured.Unstructured) map[string]string {
+	out := map[string]string{}
+	for k, v := range u.GetAnnotations() {
+		if backend.IsAuditAnnotation(k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // apply server-side applies u with our field manager; force takes over fields other managers own.
@@ -715,6 +753,16 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 	want := strip(pu.Object)
 	want.SetName(ref.Name)
 	want.SetNamespace(ref.Namespace)
+	if a := auditOf(pu); len(a) > 0 { // the prior's audit annotations come back with it
+		ann := want.GetAnnotations()
+		if ann == nil {
+			ann = map[string]string{}
+		}
+		for k, v := range a {
+			ann[k] = v
+		}
+		want.SetAnnotations(ann)
+	}
 	if prior.Owned {
 		if _, err := b.apply(ctx, ref, want, true); err != nil {
 			return b.fail("restore", ref, err)

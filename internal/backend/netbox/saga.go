@@ -610,11 +610,13 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 		return fail(pre, err)
 	}
 	// Delete records the object no longer has (references first).
+	wrote := false
 	for i := len(writeOrder) - 1; i >= 0; i-- {
 		for _, r := range byModel(extras, writeOrder[i]) {
 			if err := b.remove(ctx, r.Model, r.ID); err != nil {
 				return fail(prior, err)
 			}
+			wrote = true
 		}
 	}
 	// Patch and create, referenced records first.
@@ -635,9 +637,11 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 					want.Site = have.Site // scope is managed only when a site is configured
 				}
 				want.Tags = b.withOurTag(have.Tags)
-				if err := b.patch(ctx, have.ID, want, diff(have, want)); err != nil {
+				ch := diff(have, want)
+				if err := b.patch(ctx, have.ID, want, ch); err != nil {
 					return fail(prior, err)
 				}
+				wrote = wrote || !ch.empty()
 				continue
 			}
 			want.Tags = []tagRef{b.ourTag()}
@@ -645,6 +649,7 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 			if err != nil {
 				return fail(prior, err)
 			}
+			wrote = true
 			ids[want.key()] = id
 		}
 	}
@@ -654,6 +659,14 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	}
 	if err != nil {
 		return fail(prior, err)
+	}
+	// The audit trail: one NetBox journal entry per write, on the object's primary record. A failure is an
+	// error, not a warning: the saga then compensates this step (UndoOnFailure), so no record is left
+	// behind without saying who wrote it (DECISIONS.md).
+	if p, ok := primary(obj.Kind, d.Records, after); ok && wrote {
+		if err := b.journal(ctx, ref, p, in.Audit); err != nil {
+			return fail(prior, err)
+		}
 	}
 	return prior, b.stateOf(obj.Kind, after), nil
 }

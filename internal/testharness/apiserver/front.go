@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -17,8 +18,8 @@ import (
 )
 
 // front is the TLS endpoint the harness's kubeconfig points at. It serves core ConfigMaps ONLY
-// (GET /api, GET /api/v1 and get/list/create/update of /api/v1/namespaces/{ns}/configmaps[/{name}]) from
-// memory, because the apiextensions-apiserver has no core group; everything else is reverse-proxied
+// (GET /api, GET /api/v1 and get/list/create/update/delete of /api/v1/namespaces/{ns}/configmaps[/{name}],
+// lists filtered by equality-based label selectors) from memory, because the apiextensions-apiserver has no core group; everything else is reverse-proxied
 // unchanged to the real apiextensions-apiserver. A request authenticated by a client certificate signed
 // by the test CA is forwarded with the admin token, since TLS ends here.
 type front struct {
@@ -56,7 +57,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/api/v1" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIResourceList", "groupVersion": "v1",
 			"resources": []any{map[string]any{"name": "configmaps", "singularName": "configmap", "namespaced": true,
-				"kind": "ConfigMap", "verbs": []string{"create", "get", "list", "update"}, "shortNames": []string{"cm"}}}})
+				"kind": "ConfigMap", "verbs": []string{"create", "delete", "get", "list", "update"}, "shortNames": []string{"cm"}}}})
 	case strings.HasPrefix(p, "/api/"):
 		f.configMaps(w, r, p)
 	default:
@@ -88,9 +89,14 @@ func (f *front) configMaps(w http.ResponseWriter, r *http.Request, p string) {
 	defer f.mu.Unlock()
 	switch {
 	case r.Method == http.MethodGet && name == "":
+		sel, err := parseSelector(r.URL.Query().Get("labelSelector"))
+		if err != nil {
+			writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error())
+			return
+		}
 		items := []any{}
 		for k, cm := range f.cms {
-			if strings.HasPrefix(k, ns+"/") {
+			if strings.HasPrefix(k, ns+"/") && sel.matches(cm) {
 				items = append(items, cm)
 			}
 		}
@@ -140,9 +146,77 @@ func (f *front) configMaps(w http.ResponseWriter, r *http.Request, p string) {
 			code = http.StatusCreated
 		}
 		writeJSON(w, code, f.cms[key])
+	case r.Method == http.MethodDelete && name != "":
+		cm, ok := f.cms[ns+"/"+name]
+		if !ok {
+			writeNotFound(w, name)
+			return
+		}
+		delete(f.cms, ns+"/"+name)
+		f.rv++
+		writeJSON(w, http.StatusOK, cm)
 	default:
-		writeStatus(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the test harness serves get/list/create/update of configmaps only")
+		writeStatus(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the test harness serves get/list/create/update/delete of configmaps only")
 	}
+}
+
+// selector is an equality-based label selector: every requirement must hold.
+type selector []requirement
+
+type requirement struct {
+	key, value string
+	op         string // "=", "!=", "exists", "!exists"
+}
+
+// parseSelector reads "k=v,k2==v2,k3!=v3,k4,!k5" (set-based selectors are refused, not ignored).
+func parseSelector(s string) (selector, error) {
+	var sel selector
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		switch {
+		case part == "":
+		case strings.ContainsAny(part, "() "):
+			return nil, errors.New("the test harness supports equality-based label selectors only, not " + strconv.Quote(part))
+		case strings.Contains(part, "!="):
+			k, v, _ := strings.Cut(part, "!=")
+			sel = append(sel, requirement{key: k, value: v, op: "!="})
+		case strings.Contains(part, "="):
+			k, v, _ := strings.Cut(part, "=")
+			sel = append(sel, requirement{key: k, value: strings.TrimPrefix(v, "="), op: "="})
+		case strings.HasPrefix(part, "!"):
+			sel = append(sel, requirement{key: part[1:], op: "!exists"})
+		default:
+			sel = append(sel, requirement{key: part, op: "exists"})
+		}
+	}
+	return sel, nil
+}
+
+func (sel selector) matches(cm map[string]any) bool {
+	md, _ := cm["metadata"].(map[string]any)
+	labels, _ := md["labels"].(map[string]any)
+	for _, r := range sel {
+		v, ok := labels[r.key].(string)
+		switch r.op {
+		case "=":
+			if !ok || v != r.value {
+				return false
+			}
+		case "!=":
+			if ok && v == r.value {
+				return false
+			}
+		case "exists":
+			if !ok {
+				return false
+			}
+		case "!exists":
+			if ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // store saves a ConfigMap with a fresh resourceVersion; f.mu must be held.
