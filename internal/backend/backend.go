@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
 // Names of the three backends, in saga order for create and update (delete runs in reverse).
@@ -149,7 +151,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("%s: %s %s: %v", e.Backend, e.Op, e.Ref, e.Err)
+	return redact.Text(fmt.Sprintf("%s: %s %s: %v", e.Backend, e.Op, e.Ref, e.Err))
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -17,6 +17,7 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/spec"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 )
 
@@ -289,7 +290,7 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 	d.YAML = string(y)
 	for _, b := range e.handling(d.Ref.Kind) {
 		d.Digests[b.Name()] = b.Digest(d.Object)
-		d.Describe[b.Name()] = b.Describe(d.Object)
+		d.Describe[b.Name()] = redact.Text(b.Describe(d.Object))
 		if p, ok := b.(backend.Predictor); ok {
 			d.Predicted[b.Name()] = p.Predict(d.Object)
 		}

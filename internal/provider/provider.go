@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -24,6 +25,7 @@ import (
 	netboxbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/netbox"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
 var _ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
@@ -64,7 +66,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"netbox": pschema.SingleNestedBlock{
 				MarkdownDescription: "NetBox backend (DCIM/IPAM). Enabled when this block sets any attribute or `NETBOX_SERVER_URL` is set (a block whose attributes are all null counts as absent).",
 				Attributes: map[string]pschema.Attribute{
-					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Env: `NETBOX_SERVER_URL`.", false),
+					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Sensitive: a URL may carry credentials. Env: `NETBOX_SERVER_URL`.", true),
 					"api_token":    str("API token: a classic token (sent as `Token …`) or a NetBox ≥ 4.5 `nbt_…` token (sent as `Bearer …`). Env: `NETBOX_API_TOKEN`.", true),
 					"site":         str("Site (name or slug) that scopes the VLAN groups. Env: `NETBOX_SITE`.", false),
 					"insecure":     pschema.BoolAttribute{Optional: true, MarkdownDescription: "Skip TLS verification. Env: `NETBOX_ALLOW_INSECURE_HTTPS`."},
@@ -76,7 +78,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"git": pschema.SingleNestedBlock{
 				MarkdownDescription: "Git backend (GitOps repository, one object per file). Enabled when this block sets any attribute or `HEDGEHOG_GIT_URL` is set.",
 				Attributes: map[string]pschema.Attribute{
-					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Env: `HEDGEHOG_GIT_URL`.", false),
+					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Sensitive: a URL may carry a token (`https://TOKEN@host/repo.git`); every message and plan shows it with its credentials masked. Env: `HEDGEHOG_GIT_URL`.", true),
 					"branch":                str("Branch (default `main`). Env: `HEDGEHOG_GIT_BRANCH`.", false),
 					"path_prefix":           str("Folder inside the repository (default `fabric`). Env: `HEDGEHOG_GIT_PATH_PREFIX`.", false),
 					"token":                 str("Token for HTTPS (sent as basic auth with `username`, default `x-access-token`). Env: `HEDGEHOG_GIT_TOKEN`.", true),
@@ -111,7 +113,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 							"api_version": str("ExecCredential API version (default `client.authentication.k8s.io/v1`).", false),
 							"command":     pschema.StringAttribute{Required: true, MarkdownDescription: "Command to run."},
 							"args":        pschema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Arguments."},
-							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Environment variables for the command."},
+							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true, MarkdownDescription: "Environment variables for the command (sensitive: they often carry credentials)."},
 						}},
 					"force_conflicts": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
 					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
@@ -173,6 +175,7 @@ func numSetting(b map[string]tftypes.Value, attr string) (float64, bool) {
 }
 
 func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	defer scrub(&resp.Diagnostics)
 	cfg := attrs(req.Config.Raw)
 	if k, ok := block(cfg, "kubernetes"); ok {
 		if m, ok := strVal(k["mode"]); ok && m != "apply" && m != "observe" {
@@ -192,6 +195,7 @@ func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.Vali
 }
 
 func (p *hedgehogProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	defer scrub(&resp.Diagnostics)
 	cfg := attrs(req.Config.Raw)
 	var backends []backend.Backend
 	var kube *kubebackend.Backend
@@ -284,6 +288,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 		kube = kubebackend.New(c)
 		backends = append(backends, kube)
 	}
+	registerSecrets(cfg)
 	if len(backends) == 0 {
 		resp.Diagnostics.AddError("No backend configured",
 			"Configure at least one of the netbox, git and kubernetes blocks (or their environment variables: NETBOX_SERVER_URL, HEDGEHOG_GIT_URL, KUBE_CONFIG_PATH/KUBE_HOST/HEDGEHOG_KUBECONFIG).")
@@ -389,4 +394,36 @@ func engineFrom(data any) (*engine.Engine, string) {
 		return nil, fmt.Sprintf("Expected *engine.Engine, got %T. This is a bug in the provider; please report it.", data)
 	}
 	return eng, ""
+}
+
+// registerSecrets hands every credential of the configuration (and of the environment variables that stand
+// in for it) to redact.Register, so that no message can quote one: tokens, passwords, keys, the user
+// information of the Git and NetBox URLs and the exec plugin's environment values.
+func registerSecrets(cfg map[string]tftypes.Value) {
+	nb, _ := block(cfg, "netbox")
+	g, _ := block(cfg, "git")
+	k, _ := block(cfg, "kubernetes")
+	redact.Register(
+		setting(nb, "api_token", "NETBOX_API_TOKEN"),
+		setting(g, "token", "HEDGEHOG_GIT_TOKEN"),
+		setting(g, "password", "HEDGEHOG_GIT_PASSWORD"),
+		setting(g, "ssh_key_passphrase"),
+		setting(k, "token", "KUBE_TOKEN"),
+	)
+	for _, pem := range []string{setting(g, "ssh_private_key", "HEDGEHOG_GIT_SSH_PRIVATE_KEY")} {
+		for _, line := range strings.Split(pem, "\n") {
+			if l := strings.TrimSpace(line); !strings.HasPrefix(l, "-----") {
+				redact.Register(l)
+			}
+		}
+	}
+	redact.Register(redact.Credentials(setting(g, "url", "HEDGEHOG_GIT_URL"))...)
+	redact.Register(redact.Credentials(setting(nb, "server_url", "NETBOX_SERVER_URL"))...)
+	redact.Register(redact.Credentials(setting(k, "host", "KUBE_HOST"))...)
+	if v := k["exec"]; v.IsKnown() && !v.IsNull() {
+		env, _ := strMapVal(attrs(v)["env"])
+		for _, val := range env {
+			redact.Register(val)
+		}
+	}
 }

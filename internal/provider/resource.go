@@ -98,6 +98,7 @@ func (r *fabricResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *fabricResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	defer scrub(&resp.Diagnostics)
 	eng, problem := engineFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected provider data", problem)
@@ -164,6 +165,7 @@ func (r *fabricResource) render(ctx context.Context, eng *engine.Engine, v tftyp
 }
 
 func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
 	rd, ok := r.render(ctx, nil, req.Config.Raw, diags)
 	if ok {
@@ -173,6 +175,7 @@ func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.Valida
 }
 
 func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer scrub(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the delete protections run at apply time against the live fabric
 	}
@@ -297,11 +300,13 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer scrub(&resp.Diagnostics)
 	w := engine.Write{Op: backend.OpCreate, Adopt: boolAttr(attrs(req.Plan.Raw)[aAdopt])}
 	r.write(ctx, req.Plan.Raw, w, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
 func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer scrub(&resp.Diagnostics)
 	w := r.writeFromState(attrs(req.State.Raw), backend.OpUpdate)
 	w.Adopt = boolAttr(attrs(req.Plan.Raw)[aAdopt])
 	if b, _ := req.Private.GetKey(ctx, privateAdopt); len(b) > 0 {
@@ -417,6 +422,7 @@ func applyCheckpoints(m map[string]tftypes.Value, res engine.Result) {
 }
 
 func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
 	defer func() { resp.Diagnostics.Append(diags.d...) }()
 	if r.eng == nil {
@@ -564,6 +570,7 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 }
 
 func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
 	defer func() { resp.Diagnostics.Append(diags.d...) }()
 	if r.eng == nil {
@@ -605,6 +612,7 @@ func (r *fabricResource) reportRecovered(diags *diagnostics) {
 }
 
 func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer scrub(&resp.Diagnostics)
 	ns, name := "default", req.ID
 	if i := strings.IndexByte(req.ID, '/'); i >= 0 {
 		ns, name = req.ID[:i], req.ID[i+1:]
