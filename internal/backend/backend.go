@@ -167,8 +167,9 @@ func HashJSON(v any) string {
 }
 
 // ManifestDigest is the digest Git and Kubernetes use: the hash of the object's labels, annotations and
-// spec (the fields this provider manages), ignoring status, server-set metadata and the labels the
-// fabric's controllers set themselves (keys under githedgehog.com), which are not drift.
+// spec (the fields this provider manages), ignoring status, server-set metadata, the labels the fabric's
+// controllers set themselves (keys under githedgehog.com) and the labels and annotations GitOps
+// controllers add to track what they applied (IsGitOpsKey): none of these is drift.
 func ManifestDigest(manifest map[string]any) string {
 	md, _ := manifest["metadata"].(map[string]any)
 	proj := map[string]any{"spec": manifest["spec"]}
@@ -176,7 +177,7 @@ func ManifestDigest(manifest map[string]any) string {
 		if l, ok := md["labels"].(map[string]any); ok && len(l) > 0 {
 			own := map[string]any{}
 			for k, v := range l {
-				if !IsFabricLabel(k) {
+				if !IsFabricLabel(k) && !IsGitOpsKey(k) {
 					own[k] = v
 				}
 			}
@@ -184,11 +185,45 @@ func ManifestDigest(manifest map[string]any) string {
 				proj["labels"] = own
 			}
 		}
-		if a, ok := md["annotations"]; ok && a != nil {
-			proj["annotations"] = a
+		if a, ok := md["annotations"].(map[string]any); ok && len(a) > 0 {
+			own := map[string]any{}
+			for k, v := range a {
+				if !IsGitOpsKey(k) {
+					own[k] = v
+				}
+			}
+			if len(own) > 0 {
+				proj["annotations"] = own
+			}
 		}
 	}
 	return HashJSON(proj)
+}
+
+// gitOpsPrefixes are the label and annotation key prefixes (up to and including the '/') that GitOps
+// controllers set on the objects they apply: Flux's kustomize and helm controllers, Argo CD.
+var gitOpsPrefixes = []string{"kustomize.toolkit.fluxcd.io/", "helm.toolkit.fluxcd.io/", "argocd.argoproj.io/"}
+
+// gitOpsKeys are single keys GitOps tooling sets: Argo CD's default tracking label and kubectl's
+// client-side apply record.
+var gitOpsKeys = map[string]bool{
+	"app.kubernetes.io/instance":                       true,
+	"kubectl.kubernetes.io/last-applied-configuration": true,
+}
+
+// IsGitOpsKey reports whether a label or annotation key is one that a GitOps controller (Flux, Argo CD) or
+// kubectl adds to track what it applied. Such keys are not this provider's and never drift; a
+// configuration that sets one itself sees it written, but changes to it made elsewhere are not reported.
+func IsGitOpsKey(key string) bool {
+	if gitOpsKeys[key] {
+		return true
+	}
+	for _, p := range gitOpsPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // YAML renders obj's manifest as the canonical YAML that Git stores and the plan shows (keys sorted).

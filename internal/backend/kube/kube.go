@@ -41,7 +41,7 @@ const (
 	DefaultFieldManager   = "terraform-provider-hedgehog"
 	DefaultQPS            = 100
 	DefaultBurst          = 200
-	DefaultObserveTimeout = 2 * time.Minute
+	DefaultObserveTimeout = 5 * time.Minute
 )
 
 // lastApplied is kubectl's client-side apply annotation, never part of a manifest here.
@@ -71,7 +71,7 @@ type Config struct {
 	Mode           string // "apply" (default) or "observe"
 	QPS            float32
 	Burst          int
-	ObserveTimeout time.Duration // default 2m
+	ObserveTimeout time.Duration // default 5m (DefaultObserveTimeout)
 	// Exec runs a client-go credential plugin (e.g. `aws eks get-token`) for the token, with Host and CAData
 	// (or on top of a kubeconfig's user).
 	Exec *Exec
