@@ -139,6 +139,16 @@ type Observer interface {
 	Observes() bool
 }
 
+// CheckNotice is what Check returns when the backend is ready but something should be said about it (e.g.
+// an empty Git repository whose branch the first apply creates). The integration stage reports it as a
+// warning, not as a failure.
+type CheckNotice struct{ Msg string }
+
+func (n *CheckNotice) Error() string { return redact.Text(n.Msg) }
+
+// IsNotice marks the error as a notice for the integration stage (which does not import this package).
+func (n *CheckNotice) IsNotice() bool { return true }
+
 // ErrNotOwned is returned when a write would overwrite an object that this provider does not own.
 var ErrNotOwned = errors.New("object exists and is not managed by terraform-provider-hedgehog")
 

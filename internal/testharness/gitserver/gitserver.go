@@ -164,6 +164,18 @@ func (s *Server) NewRepo(name string) (string, error) {
 	return s.RepoURL(name), nil
 }
 
+// NewEmptyRepo creates the bare repository name without any commit or branch (as a Git host creates
+// one) and returns its HTTP URL.
+func (s *Server) NewEmptyRepo(name string) (string, error) {
+	if name == "" || strings.Contains(name, "..") {
+		return "", fmt.Errorf("gitserver: bad repository name %q", name)
+	}
+	if err := initEmptyBare(s.RepoDir(name)); err != nil {
+		return "", err
+	}
+	return s.RepoURL(name), nil
+}
+
 // NewFileRepo creates a bare repository at dir with an initial commit on main and returns its file:// URL.
 func NewFileRepo(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
@@ -177,16 +189,21 @@ func NewFileRepo(dir string) (string, error) {
 }
 
 func initBare(dir string) error {
+	if err := initEmptyBare(dir); err != nil {
+		return err
+	}
+	_, err := CommitFile(dir, "main", "README.md", []byte(InitialReadme), "Initial commit")
+	return err
+}
+
+func initEmptyBare(dir string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
 	if _, err := run("", nil, nil, "init", "--quiet", "--bare", "--initial-branch=main", dir); err != nil {
 		return err
 	}
-	if _, err := run(dir, nil, nil, "config", "http.receivepack", "true"); err != nil {
-		return err
-	}
-	_, err := CommitFile(dir, "main", "README.md", []byte(InitialReadme), "Initial commit")
+	_, err := run(dir, nil, nil, "config", "http.receivepack", "true")
 	return err
 }
 
