@@ -60,6 +60,15 @@ type Ref struct {
 
 func (r Ref) String() string { return r.Kind + " " + r.Namespace + "/" + r.Name }
 
+// ListKey is the key of ref in a List result: the name in the default namespace (or none), else
+// "<namespace>/<name>", so that lists, caches and lookups never confuse objects of two namespaces.
+func ListKey(ref Ref) string {
+	if ref.Namespace == "" || ref.Namespace == "default" {
+		return ref.Name
+	}
+	return ref.Namespace + "/" + ref.Name
+}
+
 // Object is one fabric object exactly as the provider renders it. Manifest is the full unstructured
 // object (apiVersion, kind, metadata{name, namespace, labels, annotations}, spec) after defaulting;
 // it is what Git stores (as YAML) and what the cluster receives (server-side apply).
@@ -105,7 +114,8 @@ type Backend interface {
 	Digest(obj Object) string
 	// Get reads one object. A missing object is State{Exists: false}, not an error.
 	Get(ctx context.Context, ref Ref) (State, error)
-	// List reads every object of a kind in one call (or one paginated series), keyed by name.
+	// List reads every object of a kind in one call (or one paginated series), keyed by ListKey: the name,
+	// or "<namespace>/<name>" outside the default namespace.
 	List(ctx context.Context, kind string) (map[string]State, error)
 	// Preflight checks, without writing, that Put (obj non-nil) or Delete (obj nil) of ref may go ahead under
 	// the intent: the engine runs every backend's Preflight before the saga's first write, so an object that

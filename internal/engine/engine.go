@@ -544,7 +544,7 @@ func (e *Engine) viewIfBuilt() (*cascade.View, bool) {
 func (e *Engine) Read(ctx context.Context, ref backend.Ref) (Result, error) {
 	res := Result{}
 	for _, b := range e.handling(ref.Kind) {
-		st, err := e.lists.lookup(ctx, b, ref.Kind, ref.Name)
+		st, err := e.lists.lookup(ctx, b, ref)
 		if err != nil {
 			return nil, &backend.Error{Backend: b.Name(), Op: "read", Ref: ref, Err: err}
 		}

@@ -103,11 +103,12 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"cluster_ca_certificate": str("PEM CA of the API server. Env: `KUBE_CLUSTER_CA_CERT_DATA`.", false),
 					"insecure":               pschema.BoolAttribute{Optional: true, MarkdownDescription: "Skip TLS verification. Env: `KUBE_INSECURE`."},
 					"in_cluster":             pschema.BoolAttribute{Optional: true, MarkdownDescription: "Use the pod's service account."},
-					"namespace":              str("Namespace of the fabric objects (default `default`, the only one the fabric supports).", false),
-					"field_manager":          str("Server-side apply field manager (default `terraform-provider-hedgehog`).", false),
-					"mode":                   str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
-					"qps":                    pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
-					"burst":                  pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
+					"namespace": pschema.StringAttribute{Optional: true, DeprecationMessage: "The fabric keeps its objects in namespace \"default\" only; remove this setting.",
+						MarkdownDescription: "Deprecated: the fabric keeps its objects in namespace `default` only, and any other value is refused."},
+					"field_manager": str("Server-side apply field manager (default `terraform-provider-hedgehog`).", false),
+					"mode":          str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
+					"qps":           pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
+					"burst":         pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
 					"exec": pschema.SingleNestedAttribute{Optional: true, MarkdownDescription: "A client-go exec credential plugin for the token (e.g. `aws eks get-token`), used with `host` and `cluster_ca_certificate`.",
 						Attributes: map[string]pschema.Attribute{
 							"api_version": str("ExecCredential API version (default `client.authentication.k8s.io/v1`).", false),
@@ -178,6 +179,10 @@ func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.Vali
 	defer scrub(&resp.Diagnostics)
 	cfg := attrs(req.Config.Raw)
 	if k, ok := block(cfg, "kubernetes"); ok {
+		if ns, ok := strVal(k["namespace"]); ok && ns != kubebackend.DefaultNamespace {
+			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("namespace"), "Unsupported namespace",
+				fmt.Sprintf("namespace is %q; the fabric keeps its objects in namespace %q only (DECISIONS.md). Remove the setting.", ns, kubebackend.DefaultNamespace))
+		}
 		if m, ok := strVal(k["mode"]); ok && m != "apply" && m != "observe" {
 			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("mode"), "Invalid kubernetes mode", fmt.Sprintf("mode must be \"apply\" or \"observe\", got %q.", m))
 		}
@@ -246,7 +251,6 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			CAData:         setting(b, "cluster_ca_certificate", "KUBE_CLUSTER_CA_CERT_DATA"),
 			Insecure:       boolSetting(b, "insecure", "KUBE_INSECURE"),
 			InCluster:      boolSetting(b, "in_cluster"),
-			Namespace:      setting(b, "namespace"),
 			FieldManager:   setting(b, "field_manager"),
 			Mode:           setting(b, "mode", "HEDGEHOG_KUBERNETES_MODE"),
 		}

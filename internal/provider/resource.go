@@ -167,12 +167,18 @@ func (r *fabricResource) render(ctx context.Context, eng *engine.Engine, v tftyp
 func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
+	if ns, ok := strVal(attrs(req.Config.Raw)[aNamespace]); ok && ns != fabricNamespace {
+		diags.errorf(path.Root(aNamespace), "Unsupported namespace", "namespace is %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", ns, fabricNamespace)
+	}
 	rd, ok := r.render(ctx, nil, req.Config.Raw, diags)
 	if ok {
 		diags.cascade(r.spec, engine.ValidateAlone(rd.d))
 	}
 	resp.Diagnostics.Append(diags.d...)
 }
+
+// fabricNamespace is the only namespace the fabric's controllers reconcile (DECISIONS.md).
+const fabricNamespace = "default"
 
 func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer scrub(&resp.Diagnostics)
@@ -619,6 +625,10 @@ func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	if name == "" {
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected NAME or NAMESPACE/NAME, got %q.", req.ID))
+		return
+	}
+	if ns != fabricNamespace {
+		resp.Diagnostics.AddError("Unsupported namespace", fmt.Sprintf("Import ID %q names namespace %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", req.ID, ns, fabricNamespace))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aName), name)...)

@@ -472,7 +472,8 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 			if u.GetKind() == "" {
 				u.SetKind(kind)
 			}
-			out[u.GetName()] = b.state(backend.Ref{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}, u)
+			r := backend.Ref{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
+			out[backend.ListKey(r)] = b.state(r, u)
 		}
 		if opts.Continue = l.GetContinue(); opts.Continue == "" {
 			return out, nil
