@@ -141,7 +141,7 @@ func TestPutGetList500(t *testing.T) {
 	}
 	for i := range n {
 		o := ipns(fmt.Sprintf("ns-%03d", i), fmt.Sprintf("10.%d.%d.0/24", i/256, i%256))
-		s := all[o.Name]
+		s := all["list500/"+o.Name]
 		if !s.Exists || !s.Owned || s.Digest != b.Digest(o) || s.Checkpoint["uid"] == "" {
 			t.Fatalf("list %s: %+v", o.Name, s)
 		}
@@ -159,8 +159,8 @@ func TestPutGetList500(t *testing.T) {
 	if s.Object.Ref != (backend.Ref{Kind: "IPv4Namespace", Namespace: "list500", Name: "ns-007"}) || s.Object.APIVersion != ipnsAPI {
 		t.Errorf("object ref: %+v %s", s.Object.Ref, s.Object.APIVersion)
 	}
-	if s.Checkpoint["resource_version"] == "" || !reflect.DeepEqual(all["ns-007"].Object.Manifest, want) {
-		t.Errorf("checkpoint %v / list manifest %v", s.Checkpoint, all["ns-007"].Object.Manifest)
+	if s.Checkpoint["resource_version"] == "" || !reflect.DeepEqual(all["list500/ns-007"].Object.Manifest, want) {
+		t.Errorf("checkpoint %v / list manifest %v", s.Checkpoint, all["list500/ns-007"].Object.Manifest)
 	}
 	if s, err := b.Get(ctx, backend.Ref{Kind: "IPv4Namespace", Name: "missing"}); err != nil || s.Exists {
 		t.Errorf("missing: %+v %v", s, err)
@@ -636,7 +636,7 @@ func TestObserveModeGitOpsTracking(t *testing.T) {
 		t.Error("Get reports drift for tracking metadata")
 	}
 	l, err := b.List(ctx, "IPv4Namespace")
-	if err != nil || l["t"].Digest != b.Digest(o) {
+	if err != nil || l["observe-tracked/t"].Digest != b.Digest(o) {
 		t.Errorf("List reports drift for tracking metadata (%v)", err)
 	}
 	// Our own label still counts: a changed value is drift, and observe mode waits for it.
