@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
 // Names of the three backends, in saga order for create and update (delete runs in reverse).
@@ -70,6 +72,15 @@ type Ref struct {
 
 func (r Ref) String() string { return r.Kind + " " + r.Namespace + "/" + r.Name }
 
+// ListKey is the key of ref in a List result: the name in the default namespace (or none), else
+// "<namespace>/<name>", so that lists, caches and lookups never confuse objects of two namespaces.
+func ListKey(ref Ref) string {
+	if ref.Namespace == "" || ref.Namespace == "default" {
+		return ref.Name
+	}
+	return ref.Namespace + "/" + ref.Name
+}
+
 // Object is one fabric object exactly as the provider renders it. Manifest is the full unstructured
 // object (apiVersion, kind, metadata{name, namespace, labels, annotations}, spec) after defaulting;
 // it is what Git stores (as YAML) and what the cluster receives (server-side apply).
@@ -115,7 +126,8 @@ type Backend interface {
 	Digest(obj Object) string
 	// Get reads one object. A missing object is State{Exists: false}, not an error.
 	Get(ctx context.Context, ref Ref) (State, error)
-	// List reads every object of a kind in one call (or one paginated series), keyed by name.
+	// List reads every object of a kind in one call (or one paginated series), keyed by ListKey: the name,
+	// or "<namespace>/<name>" outside the default namespace.
 	List(ctx context.Context, kind string) (map[string]State, error)
 	// Preflight checks, without writing, that Put (obj non-nil) or Delete (obj nil) of ref may go ahead under
 	// the intent: the engine runs every backend's Preflight before the saga's first write, so an object that
@@ -149,6 +161,16 @@ type Observer interface {
 	Observes() bool
 }
 
+// CheckNotice is what Check returns when the backend is ready but something should be said about it (e.g.
+// an empty Git repository whose branch the first apply creates). The integration stage reports it as a
+// warning, not as a failure.
+type CheckNotice struct{ Msg string }
+
+func (n *CheckNotice) Error() string { return redact.Text(n.Msg) }
+
+// IsNotice marks the error as a notice for the integration stage (which does not import this package).
+func (n *CheckNotice) IsNotice() bool { return true }
+
 // ErrNotOwned is returned when a write would overwrite an object that this provider does not own.
 var ErrNotOwned = errors.New("object exists and is not managed by terraform-provider-hedgehog")
 
@@ -161,7 +183,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("%s: %s %s: %v", e.Backend, e.Op, e.Ref, e.Err)
+	return redact.Text(fmt.Sprintf("%s: %s %s: %v", e.Backend, e.Op, e.Ref, e.Err))
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -179,7 +201,8 @@ func HashJSON(v any) string {
 // ManifestDigest is the digest Git and Kubernetes use: the hash of the object's labels, annotations and
 // spec (the fields this provider manages), ignoring status, server-set metadata, the labels the
 // fabric's controllers set themselves (keys under githedgehog.com) and the audit annotations the cluster
-// backend adds at write time (IsAuditAnnotation), none of which is drift.
+// backend adds at write time (IsAuditAnnotation), and the labels and annotations GitOps
+// controllers add to track what they applied (IsGitOpsKey): none of these is drift.
 func ManifestDigest(manifest map[string]any) string {
 	md, _ := manifest["metadata"].(map[string]any)
 	proj := map[string]any{"spec": manifest["spec"]}
@@ -187,7 +210,7 @@ func ManifestDigest(manifest map[string]any) string {
 		if l, ok := md["labels"].(map[string]any); ok && len(l) > 0 {
 			own := map[string]any{}
 			for k, v := range l {
-				if !IsFabricLabel(k) {
+				if !IsFabricLabel(k) && !IsGitOpsKey(k) {
 					own[k] = v
 				}
 			}
@@ -195,37 +218,45 @@ func ManifestDigest(manifest map[string]any) string {
 				proj["labels"] = own
 			}
 		}
-		if a, ok := md["annotations"]; ok && a != nil {
-			proj["annotations"] = withoutAudit(a)
+		if a, ok := md["annotations"].(map[string]any); ok && len(a) > 0 {
+			own := map[string]any{}
+			for k, v := range a {
+				if !IsGitOpsKey(k) && !IsAuditAnnotation(k) {
+					own[k] = v
+				}
+			}
+			if len(own) > 0 {
+				proj["annotations"] = own
+			}
 		}
 	}
 	return HashJSON(proj)
 }
 
-// withoutAudit drops the audit annotations from an annotations map (returned unchanged when it has none,
-// so that digests of objects without them stay what they were).
-func withoutAudit(a any) any {
-	m, ok := a.(map[string]any)
-	if !ok {
-		return a
+// gitOpsPrefixes are the label and annotation key prefixes (up to and including the '/') that GitOps
+// controllers set on the objects they apply: Flux's kustomize and helm controllers, Argo CD.
+var gitOpsPrefixes = []string{"kustomize.toolkit.fluxcd.io/", "helm.toolkit.fluxcd.io/", "argocd.argoproj.io/"}
+
+// gitOpsKeys are single keys GitOps tooling sets: Argo CD's default tracking label and kubectl's
+// client-side apply record.
+var gitOpsKeys = map[string]bool{
+	"app.kubernetes.io/instance":                       true,
+	"kubectl.kubernetes.io/last-applied-configuration": true,
+}
+
+// IsGitOpsKey reports whether a label or annotation key is one that a GitOps controller (Flux, Argo CD) or
+// kubectl adds to track what it applied. Such keys are not this provider's and never drift; a
+// configuration that sets one itself sees it written, but changes to it made elsewhere are not reported.
+func IsGitOpsKey(key string) bool {
+	if gitOpsKeys[key] {
+		return true
 	}
-	found := false
-	for k := range m {
-		if IsAuditAnnotation(k) {
-			found = true
-			break
+	for _, p := range gitOpsPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
 		}
 	}
-	if !found {
-		return a
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if !IsAuditAnnotation(k) {
-			out[k] = v
-		}
-	}
-	return out
+	return false
 }
 
 // YAML renders obj's manifest as the canonical YAML that Git stores and the plan shows (keys sorted).

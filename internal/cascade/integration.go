@@ -2,6 +2,7 @@ package cascade
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -21,7 +22,8 @@ type Probe interface {
 }
 
 // ValidateIntegration runs the probes concurrently and returns one error per failing backend, naming
-// it, in probe-name order. A probe that panics counts as failing.
+// it, in probe-name order. A probe that panics counts as failing. A probe whose error has a method
+// IsNotice() returning true (backend.CheckNotice) is ready: its message becomes a warning.
 func ValidateIntegration(ctx context.Context, probes []Probe) diag.Diagnostics {
 	if len(probes) == 0 {
 		return nil
@@ -54,6 +56,16 @@ func ValidateIntegration(ctx context.Context, probes []Probe) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, r := range results {
 		if r.err == nil {
+			continue
+		}
+		var n interface{ IsNotice() bool }
+		if errors.As(r.err, &n) && n.IsNotice() {
+			out = append(out, diag.Diagnostic{
+				Stage: diag.StageIntegration, Severity: diag.Warning, Rule: RuleIntegrationBackend,
+				Kind: "Backend", Name: r.name,
+				Summary: fmt.Sprintf("backend %q: note", r.name),
+				Detail:  fmt.Sprintf("backend %q: %v", r.name, r.err),
+			})
 			continue
 		}
 		out = append(out, diag.Diagnostic{

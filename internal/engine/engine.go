@@ -18,6 +18,7 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/spec"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 )
 
@@ -354,7 +355,7 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 	d.YAML = string(y)
 	for _, b := range e.handling(d.Ref.Kind) {
 		d.Digests[b.Name()] = b.Digest(d.Object)
-		d.Describe[b.Name()] = b.Describe(d.Object)
+		d.Describe[b.Name()] = redact.Text(b.Describe(d.Object))
 		if p, ok := b.(backend.Predictor); ok {
 			d.Predicted[b.Name()] = p.Predict(d.Object)
 		}
@@ -608,7 +609,7 @@ func (e *Engine) viewIfBuilt() (*cascade.View, bool) {
 func (e *Engine) Read(ctx context.Context, ref backend.Ref) (Result, error) {
 	res := Result{}
 	for _, b := range e.handling(ref.Kind) {
-		st, err := e.lists.lookup(ctx, b, ref.Kind, ref.Name)
+		st, err := e.lists.lookup(ctx, b, ref)
 		if err != nil {
 			return nil, &backend.Error{Backend: b.Name(), Op: "read", Ref: ref, Err: err}
 		}
@@ -691,7 +692,7 @@ func (e *Engine) Taken(ctx context.Context, d *Desired) []*backend.OwnershipErro
 		if o, ok := b.(backend.Observer); ok && o.Observes() {
 			continue
 		}
-		st, err := e.lists.lookup(ctx, b, d.Ref.Kind, listKey(d.Ref))
+		st, err := e.lists.lookup(ctx, b, d.Ref)
 		if err != nil || !st.Exists || (st.Owned && st.Owner == e.opts.Owner) {
 			continue
 		}
@@ -708,10 +709,3 @@ func (e *Engine) Taken(ctx context.Context, d *Desired) []*backend.OwnershipErro
 	return out
 }
 
-// listKey is the key of ref in a backend's list: the name, "<namespace>/<name>" outside the default namespace.
-func listKey(ref backend.Ref) string {
-	if ref.Namespace == "" || ref.Namespace == "default" {
-		return ref.Name
-	}
-	return ref.Namespace + "/" + ref.Name
-}

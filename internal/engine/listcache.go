@@ -25,9 +25,10 @@ type listEntry struct {
 }
 
 // lookup returns one object's state from the list of its kind (one List per kind and backend serves every
-// object; no copy of the list is made per read).
-func (c *listCache) lookup(ctx context.Context, b backend.Backend, kind, name string) (backend.State, error) {
-	return c.with(ctx, b, kind, func(states map[string]backend.State) backend.State { return states[name] })
+// object; no copy of the list is made per read). Entries are keyed by namespace and name (backend.ListKey).
+func (c *listCache) lookup(ctx context.Context, b backend.Backend, ref backend.Ref) (backend.State, error) {
+	key := backend.ListKey(ref)
+	return c.with(ctx, b, ref.Kind, func(states map[string]backend.State) backend.State { return states[key] })
 }
 
 func (c *listCache) get(ctx context.Context, b backend.Backend, kind string) (map[string]backend.State, error) {
@@ -99,9 +100,9 @@ func (c *listCache) put(backendName string, ref backend.Ref, st backend.State) {
 		return
 	}
 	if st.Exists {
-		e.states[ref.Name] = st
+		e.states[backend.ListKey(ref)] = st
 	} else {
-		delete(e.states, ref.Name)
+		delete(e.states, backend.ListKey(ref))
 	}
 }
 

@@ -370,10 +370,12 @@ func TestAccVPCSlice_GitRejects(t *testing.T) {
 
 // TestAccVPCSlice_ObserveMode: with the cluster in observe mode the provider writes Git only and waits for a
 // GitOps controller (a small one from the test harness) to apply the object; destroy waits for it to go.
+// The controller adds the tracking labels and annotations Flux and Argo CD add: the wait ends all the same,
+// and the plans after each apply (empty, as the test framework requires) show they are not drift.
 func TestAccVPCSlice_ObserveMode(t *testing.T) {
 	accPreCheck(t)
 	r := newRepo(t)
-	ctrl, err := gitops.Start(r.dir, "main", "fabric", stk.API.RESTConfig(), 200*time.Millisecond)
+	ctrl, err := gitops.StartWith(r.dir, "main", "fabric", stk.API.RESTConfig(), 200*time.Millisecond, gitops.Options{Tracking: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,6 +400,9 @@ func TestAccVPCSlice_ObserveMode(t *testing.T) {
 						if mf.Manager == "terraform-provider-hedgehog" {
 							t.Error("observe mode wrote the cluster itself")
 						}
+					}
+					if u.GetLabels()["kustomize.toolkit.fluxcd.io/name"] == "" || u.GetAnnotations()["argocd.argoproj.io/tracking-id"] == "" {
+						t.Error("the controller did not add its tracking metadata")
 					}
 				}),
 			},

@@ -49,6 +49,7 @@ func (d *fabricDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *fabricDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	defer scrub(&resp.Diagnostics)
 	eng, problem := engineFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected provider data", problem)
@@ -58,6 +59,7 @@ func (d *fabricDataSource) Configure(_ context.Context, req datasource.Configure
 }
 
 func (d *fabricDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer scrub(&resp.Diagnostics)
 	if d.eng == nil || d.eng.Source() == nil {
 		resp.Diagnostics.AddError("No backend to read from", "Data sources read from the kubernetes or git backend; configure one of them.")
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
 )
@@ -21,11 +22,48 @@ import (
 type diagnostics struct{ d fwdiag.Diagnostics }
 
 func (ds *diagnostics) errorf(p path.Path, summary, format string, args ...any) {
-	ds.d.AddAttributeError(p, summary, fmt.Sprintf(format, args...))
+	ds.d.AddAttributeError(p, redact.Text(summary), redact.Text(fmt.Sprintf(format, args...)))
 }
 
 func (ds *diagnostics) warnf(p path.Path, summary, format string, args ...any) {
-	ds.d.AddAttributeWarning(p, summary, fmt.Sprintf(format, args...))
+	ds.d.AddAttributeWarning(p, redact.Text(summary), redact.Text(fmt.Sprintf(format, args...)))
+}
+
+// scrub redacts the summary and detail of every diagnostic (redact.Text): the last line of defence, run
+// (deferred) by every provider, resource and data source method before its diagnostics leave the
+// provider — for the CLI's output and for the framework's log lines alike.
+func scrub(d *fwdiag.Diagnostics) {
+	if d == nil || len(*d) == 0 {
+		return
+	}
+	out := make(fwdiag.Diagnostics, 0, len(*d))
+	changed := false
+	for _, x := range *d {
+		sum, det := redact.Text(x.Summary()), redact.Text(x.Detail())
+		if sum == x.Summary() && det == x.Detail() {
+			out = append(out, x)
+			continue
+		}
+		changed = true
+		var p path.Path
+		wp, hasPath := x.(fwdiag.DiagnosticWithPath)
+		if hasPath {
+			p = wp.Path()
+		}
+		switch {
+		case hasPath && x.Severity() == fwdiag.SeverityWarning:
+			out = append(out, fwdiag.NewAttributeWarningDiagnostic(p, sum, det))
+		case hasPath:
+			out = append(out, fwdiag.NewAttributeErrorDiagnostic(p, sum, det))
+		case x.Severity() == fwdiag.SeverityWarning:
+			out = append(out, fwdiag.NewWarningDiagnostic(sum, det))
+		default:
+			out = append(out, fwdiag.NewErrorDiagnostic(sum, det))
+		}
+	}
+	if changed {
+		*d = out
+	}
 }
 
 func (ds *diagnostics) hasError() bool { return ds.d.HasError() }

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -24,6 +25,7 @@ import (
 	netboxbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/netbox"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
 var _ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
@@ -64,7 +66,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"netbox": pschema.SingleNestedBlock{
 				MarkdownDescription: "NetBox backend (DCIM/IPAM). Enabled when this block sets any attribute or `NETBOX_SERVER_URL` is set (a block whose attributes are all null counts as absent).",
 				Attributes: map[string]pschema.Attribute{
-					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Env: `NETBOX_SERVER_URL`.", false),
+					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Sensitive: a URL may carry credentials. Env: `NETBOX_SERVER_URL`.", true),
 					"api_token":    str("API token: a classic token (sent as `Token …`) or a NetBox ≥ 4.5 `nbt_…` token (sent as `Bearer …`). Env: `NETBOX_API_TOKEN`.", true),
 					"site":         str("Site (name or slug) that scopes the VLAN groups. Env: `NETBOX_SITE`.", false),
 					"insecure":     pschema.BoolAttribute{Optional: true, MarkdownDescription: "Skip TLS verification. Env: `NETBOX_ALLOW_INSECURE_HTTPS`."},
@@ -76,7 +78,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"git": pschema.SingleNestedBlock{
 				MarkdownDescription: "Git backend (GitOps repository, one object per file). Enabled when this block sets any attribute or `HEDGEHOG_GIT_URL` is set.",
 				Attributes: map[string]pschema.Attribute{
-					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Env: `HEDGEHOG_GIT_URL`.", false),
+					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Sensitive: a URL may carry a token (`https://TOKEN@host/repo.git`); every message and plan shows it with its credentials masked. Env: `HEDGEHOG_GIT_URL`.", true),
 					"branch":                str("Branch (default `main`). Env: `HEDGEHOG_GIT_BRANCH`.", false),
 					"path_prefix":           str("Folder inside the repository (default `fabric`). Env: `HEDGEHOG_GIT_PATH_PREFIX`.", false),
 					"token":                 str("Token for HTTPS (sent as basic auth with `username`, default `x-access-token`). Env: `HEDGEHOG_GIT_TOKEN`.", true),
@@ -101,17 +103,18 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"cluster_ca_certificate": str("PEM CA of the API server. Env: `KUBE_CLUSTER_CA_CERT_DATA`.", false),
 					"insecure":               pschema.BoolAttribute{Optional: true, MarkdownDescription: "Skip TLS verification. Env: `KUBE_INSECURE`."},
 					"in_cluster":             pschema.BoolAttribute{Optional: true, MarkdownDescription: "Use the pod's service account."},
-					"namespace":              str("Namespace of the fabric objects (default `default`, the only one the fabric supports).", false),
-					"field_manager":          str("Server-side apply field manager (default `terraform-provider-hedgehog`).", false),
-					"mode":                   str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
-					"qps":                    pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
-					"burst":                  pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
+					"namespace": pschema.StringAttribute{Optional: true, DeprecationMessage: "The fabric keeps its objects in namespace \"default\" only; remove this setting.",
+						MarkdownDescription: "Deprecated: the fabric keeps its objects in namespace `default` only, and any other value is refused."},
+					"field_manager": str("Server-side apply field manager (default `terraform-provider-hedgehog`).", false),
+					"mode":          str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
+					"qps":           pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
+					"burst":         pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
 					"exec": pschema.SingleNestedAttribute{Optional: true, MarkdownDescription: "A client-go exec credential plugin for the token (e.g. `aws eks get-token`), used with `host` and `cluster_ca_certificate`.",
 						Attributes: map[string]pschema.Attribute{
 							"api_version": str("ExecCredential API version (default `client.authentication.k8s.io/v1`).", false),
 							"command":     pschema.StringAttribute{Required: true, MarkdownDescription: "Command to run."},
 							"args":        pschema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Arguments."},
-							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Environment variables for the command."},
+							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true, MarkdownDescription: "Environment variables for the command (sensitive: they often carry credentials)."},
 						}},
 					"force_conflicts": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
 					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
@@ -173,8 +176,13 @@ func numSetting(b map[string]tftypes.Value, attr string) (float64, bool) {
 }
 
 func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	defer scrub(&resp.Diagnostics)
 	cfg := attrs(req.Config.Raw)
 	if k, ok := block(cfg, "kubernetes"); ok {
+		if ns, ok := strVal(k["namespace"]); ok && ns != kubebackend.DefaultNamespace {
+			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("namespace"), "Unsupported namespace",
+				fmt.Sprintf("namespace is %q; the fabric keeps its objects in namespace %q only (DECISIONS.md). Remove the setting.", ns, kubebackend.DefaultNamespace))
+		}
 		if m, ok := strVal(k["mode"]); ok && m != "apply" && m != "observe" {
 			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("mode"), "Invalid kubernetes mode", fmt.Sprintf("mode must be \"apply\" or \"observe\", got %q.", m))
 		}
@@ -192,6 +200,7 @@ func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.Vali
 }
 
 func (p *hedgehogProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	defer scrub(&resp.Diagnostics)
 	cfg := attrs(req.Config.Raw)
 	var backends []backend.Backend
 	var kube *kubebackend.Backend
@@ -242,7 +251,6 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			CAData:         setting(b, "cluster_ca_certificate", "KUBE_CLUSTER_CA_CERT_DATA"),
 			Insecure:       boolSetting(b, "insecure", "KUBE_INSECURE"),
 			InCluster:      boolSetting(b, "in_cluster"),
-			Namespace:      setting(b, "namespace"),
 			FieldManager:   setting(b, "field_manager"),
 			Mode:           setting(b, "mode", "HEDGEHOG_KUBERNETES_MODE"),
 		}
@@ -284,6 +292,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 		kube = kubebackend.New(c)
 		backends = append(backends, kube)
 	}
+	registerSecrets(cfg)
 	if len(backends) == 0 {
 		resp.Diagnostics.AddError("No backend configured",
 			"Configure at least one of the netbox, git and kubernetes blocks (or their environment variables: NETBOX_SERVER_URL, HEDGEHOG_GIT_URL, KUBE_CONFIG_PATH/KUBE_HOST/HEDGEHOG_KUBECONFIG).")
@@ -389,4 +398,36 @@ func engineFrom(data any) (*engine.Engine, string) {
 		return nil, fmt.Sprintf("Expected *engine.Engine, got %T. This is a bug in the provider; please report it.", data)
 	}
 	return eng, ""
+}
+
+// registerSecrets hands every credential of the configuration (and of the environment variables that stand
+// in for it) to redact.Register, so that no message can quote one: tokens, passwords, keys, the user
+// information of the Git and NetBox URLs and the exec plugin's environment values.
+func registerSecrets(cfg map[string]tftypes.Value) {
+	nb, _ := block(cfg, "netbox")
+	g, _ := block(cfg, "git")
+	k, _ := block(cfg, "kubernetes")
+	redact.Register(
+		setting(nb, "api_token", "NETBOX_API_TOKEN"),
+		setting(g, "token", "HEDGEHOG_GIT_TOKEN"),
+		setting(g, "password", "HEDGEHOG_GIT_PASSWORD"),
+		setting(g, "ssh_key_passphrase"),
+		setting(k, "token", "KUBE_TOKEN"),
+	)
+	for _, pem := range []string{setting(g, "ssh_private_key", "HEDGEHOG_GIT_SSH_PRIVATE_KEY")} {
+		for _, line := range strings.Split(pem, "\n") {
+			if l := strings.TrimSpace(line); !strings.HasPrefix(l, "-----") {
+				redact.Register(l)
+			}
+		}
+	}
+	redact.Register(redact.Credentials(setting(g, "url", "HEDGEHOG_GIT_URL"))...)
+	redact.Register(redact.Credentials(setting(nb, "server_url", "NETBOX_SERVER_URL"))...)
+	redact.Register(redact.Credentials(setting(k, "host", "KUBE_HOST"))...)
+	if v := k["exec"]; v.IsKnown() && !v.IsNull() {
+		env, _ := strMapVal(attrs(v)["env"])
+		for _, val := range env {
+			redact.Register(val)
+		}
+	}
 }

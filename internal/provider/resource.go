@@ -98,6 +98,7 @@ func (r *fabricResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *fabricResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	defer scrub(&resp.Diagnostics)
 	eng, problem := engineFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected provider data", problem)
@@ -164,7 +165,11 @@ func (r *fabricResource) render(ctx context.Context, eng *engine.Engine, v tftyp
 }
 
 func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
+	if ns, ok := strVal(attrs(req.Config.Raw)[aNamespace]); ok && ns != fabricNamespace {
+		diags.errorf(path.Root(aNamespace), "Unsupported namespace", "namespace is %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", ns, fabricNamespace)
+	}
 	rd, ok := r.render(ctx, nil, req.Config.Raw, diags)
 	if ok {
 		diags.cascade(r.spec, engine.ValidateAlone(rd.d))
@@ -172,7 +177,11 @@ func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.Valida
 	resp.Diagnostics.Append(diags.d...)
 }
 
+// fabricNamespace is the only namespace the fabric's controllers reconcile (DECISIONS.md).
+const fabricNamespace = "default"
+
 func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer scrub(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the delete protections run at apply time against the live fabric
 	}
@@ -305,11 +314,13 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer scrub(&resp.Diagnostics)
 	w := engine.Write{Op: backend.OpCreate, Adopt: boolAttr(attrs(req.Plan.Raw)[aAdopt])}
 	r.write(ctx, req.Plan.Raw, w, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
 func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer scrub(&resp.Diagnostics)
 	w := r.writeFromState(attrs(req.State.Raw), backend.OpUpdate)
 	w.Adopt = boolAttr(attrs(req.Plan.Raw)[aAdopt])
 	if b, _ := req.Private.GetKey(ctx, privateAdopt); len(b) > 0 {
@@ -448,6 +459,7 @@ func applyCheckpoints(m map[string]tftypes.Value, res engine.Result) {
 }
 
 func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
 	defer func() { resp.Diagnostics.Append(diags.d...) }()
 	if r.eng == nil {
@@ -594,6 +606,7 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 }
 
 func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
 	defer func() { resp.Diagnostics.Append(diags.d...) }()
 	if r.eng == nil {
@@ -668,12 +681,17 @@ func (r *fabricResource) reportRecovered(diags *diagnostics) {
 }
 
 func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer scrub(&resp.Diagnostics)
 	ns, name := "default", req.ID
 	if i := strings.IndexByte(req.ID, '/'); i >= 0 {
 		ns, name = req.ID[:i], req.ID[i+1:]
 	}
 	if name == "" {
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected NAME or NAMESPACE/NAME, got %q.", req.ID))
+		return
+	}
+	if ns != fabricNamespace {
+		resp.Diagnostics.AddError("Unsupported namespace", fmt.Sprintf("Import ID %q names namespace %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", req.ID, ns, fabricNamespace))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aName), name)...)

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
 // Step is one write with its compensation. Do runs the write; Undo restores what Do changed and is called
@@ -39,7 +41,7 @@ func (f *Failure) Error() string {
 	for _, name := range f.undoOrder() {
 		fmt.Fprintf(&b, "; COULD NOT roll back %s: %v", name, f.UndoErrors[name])
 	}
-	return b.String()
+	return redact.Text(b.String())
 }
 
 func (f *Failure) Unwrap() error { return f.Err }

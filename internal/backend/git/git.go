@@ -16,7 +16,6 @@ package git
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	redactpkg "github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
 // Defaults applied by New.
@@ -178,18 +178,12 @@ func validSegment(what, s string) error {
 	return nil
 }
 
-// redact hides a password in a URL.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
-}
+// redact hides the credentials of a URL, the username position included (redact.URL).
+func redact(raw string) string { return redactpkg.URL(raw) }
 
 func wrap(op string, ref backend.Ref, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &backend.Error{Backend: backend.Git, Op: op, Ref: ref, Err: err}
+	return &backend.Error{Backend: backend.Git, Op: op, Ref: ref, Err: redactpkg.Error(err)}
 }

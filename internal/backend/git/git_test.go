@@ -731,3 +731,47 @@ func TestBatchAndPrefix(t *testing.T) {
 		t.Fatalf("message %q", m)
 	}
 }
+
+// TestEmptyRepository: a repository without any branch (as a Git host creates it) passes Check with a
+// notice that the first apply creates the branch; the first Put creates the branch with its first commit,
+// and Check is then silent. A missing branch in a repository that has others is still an error.
+func TestEmptyRepository(t *testing.T) {
+	srv, err := gitserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	u, err := srv.NewEmptyRepo("empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	b := New(Config{URL: u, Branch: "fabric-main", Username: srv.Username, Password: srv.Password})
+	err = b.Check(ctx)
+	var n *backend.CheckNotice
+	if !errors.As(err, &n) || !strings.Contains(err.Error(), `is empty: the first apply creates branch "fabric-main"`) {
+		t.Fatalf("Check of an empty repository: %v", err)
+	}
+	v := vpc("vpc-1", "10.0.1.0/24", true)
+	if s, err := b.Get(ctx, v.Ref); err != nil || s.Exists {
+		t.Fatalf("Get from an empty repository: %+v %v", s, err)
+	}
+	if l, err := b.List(ctx, "VPC"); err != nil || len(l) != 0 {
+		t.Fatalf("List of an empty repository: %v %v", l, err)
+	}
+	if _, after, err := b.Put(ctx, v, legacyPut); err != nil || after.Checkpoint["commit"] == "" {
+		t.Fatalf("first Put into an empty repository: %+v %v", after, err)
+	}
+	if _, ok, err := gitserver.ReadFile(srv.RepoDir("empty"), "fabric-main", "fabric/vpc/vpc-1.yaml"); err != nil || !ok {
+		t.Fatalf("the first Put did not create the branch with the file: %v", err)
+	}
+	if l, err := gitserver.Log(srv.RepoDir("empty"), "fabric-main"); err != nil || len(l) != 1 {
+		t.Fatalf("the new branch has %d commits, want 1 (%v)", len(l), err)
+	}
+	if err := New(Config{URL: u, Branch: "fabric-main", Username: srv.Username, Password: srv.Password}).Check(ctx); err != nil {
+		t.Fatalf("Check after the first Put: %v", err)
+	}
+	if err := New(Config{URL: u, Branch: "other", Username: srv.Username, Password: srv.Password}).Check(ctx); err == nil || errors.As(err, &n) {
+		t.Fatalf("a missing branch in a repository with branches must fail Check: %v", err)
+	}
+}

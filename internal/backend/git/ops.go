@@ -281,7 +281,8 @@ func restoreTarget(def string, rd RestoreData) (string, []byte) {
 }
 
 // Check is the integration stage: it lists the remote's refs (reachability and credentials) and requires the
-// branch to exist. Whether pushes are permitted cannot be checked without pushing, so it is not checked:
+// branch to exist, unless the repository is empty (no ref at all): then the first write creates the branch,
+// and Check returns a backend.CheckNotice that says so. Whether pushes are permitted cannot be checked without pushing, so it is not checked:
 // a refused push surfaces on the first write and is rolled back by the saga.
 func (b *Backend) Check(ctx context.Context) error {
 	if b.cfg.URL == "" {
@@ -302,6 +303,12 @@ func (b *Backend) Check(ctx context.Context) error {
 		if ref.Name() == b.branchRef() {
 			return nil
 		}
+	}
+	if len(refs) == 0 || errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		// An empty repository (no branch at all, e.g. just created on the Git host): the first write creates
+		// the branch with its first commit.
+		return &backend.CheckNotice{Msg: fmt.Sprintf("the repository %s is empty: the first apply creates branch %q with its first commit",
+			redact(b.cfg.URL), b.cfg.Branch)}
 	}
 	return wrap("check", backend.Ref{}, fmt.Errorf("branch %q does not exist in %s", b.cfg.Branch, redact(b.cfg.URL)))
 }

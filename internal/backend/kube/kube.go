@@ -41,7 +41,7 @@ const (
 	DefaultFieldManager   = "terraform-provider-hedgehog"
 	DefaultQPS            = 100
 	DefaultBurst          = 200
-	DefaultObserveTimeout = 2 * time.Minute
+	DefaultObserveTimeout = 5 * time.Minute
 )
 
 // lastApplied is kubectl's client-side apply annotation, never part of a manifest here.
@@ -71,7 +71,7 @@ type Config struct {
 	Mode           string // "apply" (default) or "observe"
 	QPS            float32
 	Burst          int
-	ObserveTimeout time.Duration // default 2m
+	ObserveTimeout time.Duration // default 5m (DefaultObserveTimeout)
 	// Exec runs a client-go credential plugin (e.g. `aws eks get-token`) for the token, with Host and CAData
 	// (or on top of a kubeconfig's user).
 	Exec *Exec
@@ -477,7 +477,8 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 			if u.GetKind() == "" {
 				u.SetKind(kind)
 			}
-			out[u.GetName()] = b.state(backend.Ref{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}, u)
+			r := backend.Ref{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
+			out[backend.ListKey(r)] = b.state(r, u)
 		}
 		if opts.Continue = l.GetContinue(); opts.Continue == "" {
 			return out, nil

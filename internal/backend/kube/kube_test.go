@@ -141,7 +141,7 @@ func TestPutGetList500(t *testing.T) {
 	}
 	for i := range n {
 		o := ipns(fmt.Sprintf("ns-%03d", i), fmt.Sprintf("10.%d.%d.0/24", i/256, i%256))
-		s := all[o.Name]
+		s := all["list500/"+o.Name]
 		if !s.Exists || !s.Owned || s.Digest != b.Digest(o) || s.Checkpoint["uid"] == "" {
 			t.Fatalf("list %s: %+v", o.Name, s)
 		}
@@ -159,8 +159,8 @@ func TestPutGetList500(t *testing.T) {
 	if s.Object.Ref != (backend.Ref{Kind: "IPv4Namespace", Namespace: "list500", Name: "ns-007"}) || s.Object.APIVersion != ipnsAPI {
 		t.Errorf("object ref: %+v %s", s.Object.Ref, s.Object.APIVersion)
 	}
-	if s.Checkpoint["resource_version"] == "" || !reflect.DeepEqual(all["ns-007"].Object.Manifest, want) {
-		t.Errorf("checkpoint %v / list manifest %v", s.Checkpoint, all["ns-007"].Object.Manifest)
+	if s.Checkpoint["resource_version"] == "" || !reflect.DeepEqual(all["list500/ns-007"].Object.Manifest, want) {
+		t.Errorf("checkpoint %v / list manifest %v", s.Checkpoint, all["list500/ns-007"].Object.Manifest)
 	}
 	if s, err := b.Get(ctx, backend.Ref{Kind: "IPv4Namespace", Name: "missing"}); err != nil || s.Exists {
 		t.Errorf("missing: %+v %v", s, err)
@@ -589,5 +589,69 @@ func TestExecPlugin(t *testing.T) {
 	}
 	if _, err := backendWith("not-a-token").Get(ctx, ipns("e").Ref); err == nil {
 		t.Fatal("a token the server refuses must fail")
+	}
+}
+
+// tracked adds what Flux and Argo CD put on the objects they apply.
+func tracked(u *unstructured.Unstructured) *unstructured.Unstructured {
+	l := u.GetLabels()
+	if l == nil {
+		l = map[string]string{}
+	}
+	l["kustomize.toolkit.fluxcd.io/name"] = "fabric"
+	l["kustomize.toolkit.fluxcd.io/namespace"] = "flux-system"
+	l["helm.toolkit.fluxcd.io/name"] = "fabric"
+	l["app.kubernetes.io/instance"] = "fabric"
+	u.SetLabels(l)
+	a := u.GetAnnotations()
+	a["argocd.argoproj.io/tracking-id"] = "fabric:vpc.githedgehog.com/IPv4Namespace:" + u.GetNamespace() + "/" + u.GetName()
+	a["argocd.argoproj.io/sync-wave"] = "1"
+	a["kubectl.kubernetes.io/last-applied-configuration"] = `{"kind":"IPv4Namespace"}`
+	u.SetAnnotations(a)
+	return u
+}
+
+// TestObserveModeGitOpsTracking: a GitOps controller that adds its tracking labels and annotations applies
+// the object; observe mode sees the fields it owns (spec, its labels and annotations) in place and stops
+// waiting, and neither Get nor List reports drift. A spec the controller did not apply is still waited for.
+func TestObserveModeGitOpsTracking(t *testing.T) {
+	ctx := context.Background()
+	b := newBackend(t, "observe-tracked", func(c *Config) {
+		c.Mode, c.ObserveTimeout, c.PollInterval = ModeObserve, 20*time.Second, 20*time.Millisecond
+	})
+	o := withLabel(ipns("t", "10.2.0.0/16"), "team", "web")
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_, _ = raw("observe-tracked").Create(ctx, tracked(b.desired(o)), metav1.CreateOptions{FieldManager: "flux"})
+	}()
+	_, a, err := b.Put(ctx, o, legacyPut)
+	if err != nil {
+		t.Fatalf("observe put with tracking metadata: %v", err)
+	}
+	if a.Digest != b.Digest(o) {
+		t.Errorf("digest %s, want %s", a.Digest, b.Digest(o))
+	}
+	if s := mustGet(t, b, o.Ref); s.Digest != b.Digest(o) {
+		t.Error("Get reports drift for tracking metadata")
+	}
+	l, err := b.List(ctx, "IPv4Namespace")
+	if err != nil || l["observe-tracked/t"].Digest != b.Digest(o) {
+		t.Errorf("List reports drift for tracking metadata (%v)", err)
+	}
+	// Our own label still counts: a changed value is drift, and observe mode waits for it.
+	if b.Digest(withLabel(ipns("t", "10.2.0.0/16"), "team", "db")) == a.Digest {
+		t.Error("a change of our own label is not drift")
+	}
+	short := newBackend(t, "observe-tracked", func(c *Config) {
+		c.Mode, c.ObserveTimeout, c.PollInterval = ModeObserve, 300*time.Millisecond, 20*time.Millisecond
+	})
+	if _, _, err := short.Put(ctx, withLabel(ipns("t", "10.3.0.0/16"), "team", "web"), legacyPut); err == nil {
+		t.Error("observe mode stopped waiting although the spec differs")
+	}
+}
+
+func TestDefaultObserveTimeout(t *testing.T) {
+	if DefaultObserveTimeout != 5*time.Minute || New(Config{}).cfg.ObserveTimeout != 5*time.Minute {
+		t.Errorf("default observe timeout %v, the docs say 5m", DefaultObserveTimeout)
 	}
 }

@@ -25,8 +25,17 @@ import (
 // FieldManager is the field manager the controller applies with.
 const FieldManager = "gitops-controller"
 
+// Options change how the controller applies.
+type Options struct {
+	// Tracking makes the controller add the labels and annotations real GitOps controllers put on what they
+	// apply (Flux's kustomize.toolkit.fluxcd.io/* labels, Argo CD's app.kubernetes.io/instance label and
+	// argocd.argoproj.io/tracking-id annotation, kubectl's last-applied-configuration annotation).
+	Tracking bool
+}
+
 // Controller polls one branch of one bare repository.
 type Controller struct {
+	opts                    Options
 	repoDir, branch, prefix string
 	client                  dynamic.Interface
 	cancel                  context.CancelFunc
@@ -39,12 +48,17 @@ type Controller struct {
 
 // Start begins mirroring repoDir's branch folder prefix into the cluster every interval.
 func Start(repoDir, branch, prefix string, cfg *rest.Config, interval time.Duration) (*Controller, error) {
+	return StartWith(repoDir, branch, prefix, cfg, interval, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(repoDir, branch, prefix string, cfg *rest.Config, interval time.Duration, opts Options) (*Controller, error) {
 	client, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Controller{repoDir: repoDir, branch: branch, prefix: prefix, client: client, cancel: cancel,
+	c := &Controller{opts: opts, repoDir: repoDir, branch: branch, prefix: prefix, client: client, cancel: cancel,
 		done: make(chan struct{}), applied: map[string]*unstructured.Unstructured{}}
 	go func() {
 		defer close(c.done)
@@ -112,6 +126,9 @@ func (c *Controller) sync(ctx context.Context) {
 		if !ok {
 			continue
 		}
+		if c.opts.Tracking {
+			track(u, data)
+		}
 		body, _ := u.MarshalJSON()
 		force := true
 		if _, err := c.client.Resource(res).Namespace(u.GetNamespace()).Patch(ctx, u.GetName(), types.ApplyPatchType, body,
@@ -139,4 +156,29 @@ func (c *Controller) sync(ctx context.Context) {
 			c.fail(err)
 		}
 	}
+}
+
+// track adds what Flux and Argo CD add to an object they apply from manifest data.
+func track(u *unstructured.Unstructured, data []byte) {
+	l := u.GetLabels()
+	if l == nil {
+		l = map[string]string{}
+	}
+	l["kustomize.toolkit.fluxcd.io/name"] = "fabric"
+	l["kustomize.toolkit.fluxcd.io/namespace"] = "flux-system"
+	l["app.kubernetes.io/instance"] = "fabric"
+	u.SetLabels(l)
+	a := u.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	ns := u.GetNamespace()
+	if ns == "" {
+		ns = "default"
+	}
+	a["argocd.argoproj.io/tracking-id"] = "fabric:" + u.GroupVersionKind().Group + "/" + u.GetKind() + ":" + ns + "/" + u.GetName()
+	if j, err := yaml.YAMLToJSON(data); err == nil {
+		a["kubectl.kubernetes.io/last-applied-configuration"] = string(j)
+	}
+	u.SetAnnotations(a)
 }

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -42,6 +43,30 @@ type Server struct {
 	srv     *http.Server
 	ln      net.Listener
 	ownRoot bool
+
+	mu    sync.Mutex
+	extra map[[2]string]bool // further accepted credentials (Allow)
+}
+
+// Allow makes the server accept another username and password pair (the password may be empty: a token in
+// the username position of the URL, `http://TOKEN@host/repo.git`, arrives as that username).
+func (s *Server) Allow(username, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.extra == nil {
+		s.extra = map[[2]string]bool{}
+	}
+	s.extra[[2]string{username, password}] = true
+}
+
+func (s *Server) allowed(u, p string) bool {
+	if subtle.ConstantTimeCompare([]byte(u), []byte(s.Username)) == 1 &&
+		subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) == 1 {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.extra[[2]string{u, p}]
 }
 
 // Start serves a fresh temporary root on 127.0.0.1:0 with the default credentials.
@@ -92,12 +117,11 @@ func StartWith(username, password string) (*Server, error) {
 	return s, nil
 }
 
-// auth lets through only requests with the configured basic-auth credentials; others get 401.
+// auth lets through only requests with the configured (or allowed) basic-auth credentials; others get 401.
 func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(s.Username)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) != 1 {
+		if !ok || !s.allowed(u, p) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="gitserver"`)
 			http.Error(w, "authentication required", http.StatusUnauthorized)
 			return
@@ -140,6 +164,18 @@ func (s *Server) NewRepo(name string) (string, error) {
 	return s.RepoURL(name), nil
 }
 
+// NewEmptyRepo creates the bare repository name without any commit or branch (as a Git host creates
+// one) and returns its HTTP URL.
+func (s *Server) NewEmptyRepo(name string) (string, error) {
+	if name == "" || strings.Contains(name, "..") {
+		return "", fmt.Errorf("gitserver: bad repository name %q", name)
+	}
+	if err := initEmptyBare(s.RepoDir(name)); err != nil {
+		return "", err
+	}
+	return s.RepoURL(name), nil
+}
+
 // NewFileRepo creates a bare repository at dir with an initial commit on main and returns its file:// URL.
 func NewFileRepo(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
@@ -153,16 +189,21 @@ func NewFileRepo(dir string) (string, error) {
 }
 
 func initBare(dir string) error {
+	if err := initEmptyBare(dir); err != nil {
+		return err
+	}
+	_, err := CommitFile(dir, "main", "README.md", []byte(InitialReadme), "Initial commit")
+	return err
+}
+
+func initEmptyBare(dir string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
 	if _, err := run("", nil, nil, "init", "--quiet", "--bare", "--initial-branch=main", dir); err != nil {
 		return err
 	}
-	if _, err := run(dir, nil, nil, "config", "http.receivepack", "true"); err != nil {
-		return err
-	}
-	_, err := CommitFile(dir, "main", "README.md", []byte(InitialReadme), "Initial commit")
+	_, err := run(dir, nil, nil, "config", "http.receivepack", "true")
 	return err
 }
 

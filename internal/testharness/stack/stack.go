@@ -91,6 +91,13 @@ func (s *Stack) NewRepo(prefix string) (url, dir string, err error) {
 	return url, s.Git.RepoDir(name), err
 }
 
+// NewEmptyRepo makes a fresh bare repository without any branch and returns its URL and directory.
+func (s *Stack) NewEmptyRepo(prefix string) (url, dir string, err error) {
+	name := fmt.Sprintf("%s-%d", prefix, s.repos.Add(1))
+	url, err = s.Git.NewEmptyRepo(name)
+	return url, s.Git.RepoDir(name), err
+}
+
 // Backends selects the backends a provider configuration enables.
 type Backends struct {
 	NetBox, Git, Kubernetes bool
