@@ -14,9 +14,10 @@
 //     within RetryBudget, with exponential backoff and full jitter. Request bodies are rewound with GetBody.
 //   - Operation timeout: every backend call (Get, List, Put, Delete, Restore, Preflight, Check) runs under
 //     context.WithTimeout(OperationTimeout).
-//   - Circuit breaker: after BreakerThreshold consecutive failed operations (timeouts, connection errors,
-//     exhausted retries) in this run, or one failed integration probe of that sort, the backend's remaining
-//     operations fail at once with ErrCircuitOpen, referring to the first failure instead of repeating it.
+//   - Circuit breaker: after BreakerThreshold consecutive failed operations (connection errors, exhausted
+//     retries) in this run, or at once after a request or operation timeout or a failed integration probe of
+//     that sort, the backend's remaining operations fail at once with ErrCircuitOpen, referring to the first
+//     failure instead of repeating it.
 package guard
 
 import (
@@ -84,12 +85,15 @@ type Guard struct {
 	name string
 	cfg  Config
 	br   breaker
+	// noBreaker: the guard only supplies timeouts and retries (the fallback of a shared transport).
+	noBreaker bool
 }
 
 // New returns the guard of the named backend.
 func New(name string, cfg Config) *Guard {
 	g := &Guard{name: name, cfg: cfg.withDefaults()}
 	g.br.threshold = g.cfg.BreakerThreshold
+	g.br.opened = make(chan struct{})
 	return g
 }
 
@@ -137,6 +141,7 @@ type breaker struct {
 	streak    int
 	first     error
 	open      bool
+	opened    chan struct{} // closed when the circuit opens: requests in flight give up
 }
 
 // check returns the streak and its first failure when the circuit is open.
@@ -166,11 +171,15 @@ func (b *breaker) failure(cause error, trip bool) {
 	b.streak++
 	if trip || b.streak >= b.threshold {
 		b.open = true
+		close(b.opened)
 	}
 }
 
 // Open returns the *OpenError when the backend's circuit is open, else nil.
 func (g *Guard) Open() error {
+	if g.noBreaker {
+		return nil
+	}
 	if open, n, first := g.br.check(); open {
 		return &OpenError{Backend: g.name, Failures: n, First: first}
 	}
@@ -179,7 +188,11 @@ func (g *Guard) Open() error {
 
 // Failure records a failed operation (transient: timeout, connection error, exhausted retries). trip opens
 // the circuit at once (a failed integration probe).
-func (g *Guard) Failure(cause error, trip bool) { g.br.failure(cause, trip) }
+func (g *Guard) Failure(cause error, trip bool) {
+	if !g.noBreaker {
+		g.br.failure(cause, trip)
+	}
+}
 
 // Success records an operation that reached the backend.
 func (g *Guard) Success() { g.br.success() }

@@ -250,7 +250,7 @@ func (f *fake) do(ctx context.Context) error {
 }
 
 func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
-	f := &fake{err: &TimeoutError{Backend: "netbox", Method: "GET", Host: "nb", After: time.Second}}
+	f := &fake{err: &GiveUpError{Backend: "netbox", Attempts: 5, Err: errors.New("GET /api/: 502 Bad Gateway")}}
 	b := New("netbox", Config{BreakerThreshold: 3}).Wrap(f)
 	ctx := context.Background()
 	var errs []error
@@ -262,7 +262,7 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 		t.Fatalf("backend called %d times, want 3", f.calls.Load())
 	}
 	for i, err := range errs[3:] {
-		if !errors.Is(err, ErrCircuitOpen) || !strings.Contains(err.Error(), "first failure reported above: netbox backend: no answer from nb") {
+		if !errors.Is(err, ErrCircuitOpen) || !strings.Contains(err.Error(), "first failure reported above: GET /api/: 502 Bad Gateway") {
 			t.Fatalf("call %d: %v", i+3, err)
 		}
 	}
@@ -272,7 +272,7 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 }
 
 func TestBreakerResetsOnSuccessAndIgnoresAnswers(t *testing.T) {
-	f := &fake{err: &TimeoutError{Backend: "netbox"}}
+	f := &fake{err: &GiveUpError{Backend: "netbox", Err: errors.New("503")}}
 	g := New("netbox", Config{BreakerThreshold: 3})
 	b := g.Wrap(f)
 	ctx := context.Background()
@@ -284,7 +284,7 @@ func TestBreakerResetsOnSuccessAndIgnoresAnswers(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_, _ = b.Get(ctx, backend.Ref{})
 	}
-	f.err = &TimeoutError{Backend: "netbox"}
+	f.err = &GiveUpError{Backend: "netbox", Err: errors.New("503")}
 	_, _ = b.Get(ctx, backend.Ref{})
 	_, _ = b.Get(ctx, backend.Ref{})
 	if g.Open() != nil {
@@ -292,8 +292,18 @@ func TestBreakerResetsOnSuccessAndIgnoresAnswers(t *testing.T) {
 	}
 }
 
-func TestProbeFailureOpensAtOnce(t *testing.T) {
+func TestTimeoutOpensAtOnce(t *testing.T) {
 	f := &fake{err: &TimeoutError{Backend: "git"}}
+	g := New("git", Config{})
+	b := g.Wrap(f)
+	_, _ = b.List(context.Background(), "VPC")
+	if _, err := b.List(context.Background(), "VPC"); !errors.Is(err, ErrCircuitOpen) || f.calls.Load() != 1 {
+		t.Fatalf("got %v after %d calls", err, f.calls.Load())
+	}
+}
+
+func TestProbeFailureOpensAtOnce(t *testing.T) {
+	f := &fake{err: &GiveUpError{Backend: "git", Err: errors.New("connection refused")}}
 	g := New("git", Config{})
 	b := g.Wrap(f)
 	_ = b.Check(context.Background())
@@ -345,5 +355,38 @@ func TestWrapKeepsOptionalInterfaces(t *testing.T) {
 	}
 	if u, ok := w.(Unwrapper); !ok || u.Unwrap() == nil {
 		t.Error("Unwrap missing")
+	}
+}
+
+// Requests waiting on the same silent server fail together when the first one times out: the others report
+// the open circuit instead of waiting out their own timeouts and repeating the cause.
+func TestConcurrentSilentRequestsFailOnce(t *testing.T) {
+	addr := silent(t)
+	c := client(New("netbox", fast()))
+	start := time.Now()
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			time.Sleep(time.Duration(i) * 50 * time.Millisecond)
+			_, err := c.Get("http://" + addr)
+			errs <- err
+		}()
+	}
+	timeouts, open := 0, 0
+	for i := 0; i < 4; i++ {
+		err := <-errs
+		var te *TimeoutError
+		switch {
+		case errors.As(err, &te):
+			timeouts++
+		case errors.Is(err, ErrCircuitOpen):
+			open++
+		default:
+			t.Fatalf("got %v", err)
+		}
+	}
+	t.Logf("4 requests to a silent server: %d timed out, %d saw the open circuit, in %v", timeouts, open, time.Since(start))
+	if timeouts != 1 || time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("%d timeouts in %v", timeouts, time.Since(start))
 	}
 }

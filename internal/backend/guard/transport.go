@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -36,11 +37,15 @@ func (g *Guard) Transport(base http.RoundTripper) http.RoundTripper {
 }
 
 // ContextTransport returns a transport that applies the policy of the guard on each request's context
-// (WithGuard), and fallback's policy to requests without one. It serves clients that are shared by every
-// backend instance of a process, such as go-git's protocol registry.
+// (WithGuard), and fallback's timeouts and retries to requests without one (fallback's breaker is
+// switched off: a request outside any backend operation must not close the way for the others). It serves
+// clients that are shared by every backend instance of a process, such as go-git's protocol registry.
 func ContextTransport(base http.RoundTripper, fallback *Guard) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
+	}
+	if fallback != nil {
+		fallback.noBreaker = true
 	}
 	return &transport{base: base, fallback: fallback}
 }
@@ -158,12 +163,33 @@ func (t *transport) once(g *Guard, req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancel(req.Context())
 	w := &watchdog{d: g.cfg.RequestTimeout, cancel: cancel}
 	w.timer = time.AfterFunc(w.d, w.fire)
+	// Until the answer arrives, the attempt also ends when the circuit opens (another request of the
+	// backend timed out): requests waiting on the same silent server fail together, once.
+	answered := make(chan struct{})
+	var tripped atomic.Bool
+	go func() {
+		select {
+		case <-g.br.opened:
+			tripped.Store(true)
+			cancel()
+		case <-answered:
+		}
+	}()
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	close(answered)
 	if err != nil {
 		w.stop()
 		cancel()
-		if w.fired() && req.Context().Err() == nil {
-			return nil, &TimeoutError{Backend: g.name, Method: req.Method, Host: req.URL.Host, After: w.d}
+		switch {
+		case req.Context().Err() != nil:
+		case w.fired():
+			te := &TimeoutError{Backend: g.name, Method: req.Method, Host: req.URL.Host, After: w.d}
+			g.Failure(te, true)
+			return nil, te
+		case tripped.Load():
+			if oe := g.Open(); oe != nil {
+				return nil, oe
+			}
 		}
 		return nil, err
 	}
@@ -211,6 +237,7 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 	}
 	if err != nil && err != io.EOF && b.w.fired() && b.req.Context().Err() == nil {
 		te := &TimeoutError{Backend: b.g.name, Method: b.req.Method, Host: b.req.URL.Host, After: b.w.d}
+		b.g.Failure(te, true)
 		if st := stateOf(b.req.Context()); st != nil {
 			st.set(te)
 		}

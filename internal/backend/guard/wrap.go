@@ -110,7 +110,11 @@ func (w *guarded) end(parent, ctx context.Context, op string, err error, probe b
 		}
 	}
 	if st := stateOf(ctx); (st != nil && st.get() != nil) || Transient(err) {
-		w.g.Failure(err, probe)
+		// A timeout opens the circuit at once: a server that accepted the request and did not answer
+		// within the timeout costs the whole timeout again on every further try.
+		var te *TimeoutError
+		var ot *OperationTimeoutError
+		w.g.Failure(err, probe || errors.As(err, &te) || errors.As(err, &ot))
 		return err
 	}
 	// The backend answered (a refusal, a conflict, an ownership error): it is reachable.
