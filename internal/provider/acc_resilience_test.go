@@ -177,6 +177,13 @@ provider "hedgehog" {
 					t.Errorf("the plan took %v", took)
 				}
 				fr.set("pass")
+				start = time.Now()
+			},
+			Config:   sliceConfig(prov, "sg", "sg-vpc", false),
+			PlanOnly: true,
+		}, {
+			PreConfig: func() {
+				t.Logf("for comparison, the same plan against the healthy Git server took %v", time.Since(start))
 			},
 			Config:   sliceConfig(prov, "sg", "sg-vpc", false),
 			PlanOnly: true,
@@ -225,9 +232,14 @@ provider "hedgehog" {
 					t.Errorf("the plan took %v", took)
 				}
 				fr.set("pass")
+				start = time.Now()
 			},
 			Config:   sliceConfig(prov, "sn", "sn-vpc", false),
 			PlanOnly: true,
+		}, {
+			PreConfig: func() { t.Logf("for comparison, the same plan against the healthy NetBox took %v", time.Since(start)) },
+			Config:    sliceConfig(prov, "sn", "sn-vpc", false),
+			PlanOnly:  true,
 		}},
 	})
 }

@@ -114,7 +114,11 @@ type OpenError struct {
 }
 
 func (e *OpenError) Error() string {
-	return fmt.Sprintf("%s backend not tried again in this run (circuit open after %d consecutive failure(s); first failure reported above: %s)",
+	if e.Failures <= 1 {
+		return fmt.Sprintf("%s backend not tried again in this run (circuit open after the failure reported above: %s)",
+			e.Backend, rootMessage(e.First))
+	}
+	return fmt.Sprintf("%s backend not tried again in this run (circuit open after %d consecutive failures, the first reported above: %s)",
 		e.Backend, e.Failures, rootMessage(e.First))
 }
 

@@ -262,7 +262,7 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 		t.Fatalf("backend called %d times, want 3", f.calls.Load())
 	}
 	for i, err := range errs[3:] {
-		if !errors.Is(err, ErrCircuitOpen) || !strings.Contains(err.Error(), "first failure reported above: GET /api/: 502 Bad Gateway") {
+		if !errors.Is(err, ErrCircuitOpen) || !strings.Contains(err.Error(), "after 3 consecutive failures, the first reported above: GET /api/: 502 Bad Gateway") {
 			t.Fatalf("call %d: %v", i+3, err)
 		}
 	}
