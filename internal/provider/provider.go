@@ -56,7 +56,7 @@ func guardAttrs(attrs map[string]pschema.Attribute, name string) map[string]psch
 	attrs["max_retries"] = pschema.Int64Attribute{Optional: true, MarkdownDescription: fmt.Sprintf("How often one request to the %s backend is "+
 		"retried on 429 (honouring `Retry-After`, capped at %v), 503, other 5xx of idempotent requests, and refused or reset connections, "+
 		"with exponential backoff and full jitter, within %v in all (default %d; `0` disables retries). After %d consecutive failed "+
-		"operations (timeouts, connection errors, exhausted retries) — or one failed integration probe of that sort — the backend's "+
+		"operations (connection errors, exhausted retries) — or at once after a timeout or a failed integration probe — the backend's "+
 		"remaining operations in the run fail at once, referring to the first failure.", name, guard.DefaultMaxDelay, guard.DefaultRetryBudget,
 		guard.DefaultMaxRetries, guard.DefaultBreakerThreshold)}
 	return attrs
