@@ -41,6 +41,9 @@ type Options struct {
 	Audit backend.Audit
 	// Journal records every saga before it runs (nil: no journal; see DECISIONS.md).
 	Journal backend.Journal
+	// CompensationTimeout bounds the compensation of one saga (0: saga.DefaultUndoTimeout). Compensation
+	// runs on after Ctrl-C, so that an interrupted apply still rolls back, but never without a deadline.
+	CompensationTimeout time.Duration
 	// Faults are test hooks (HEDGEHOG_TEST_FAULTS): nil in normal runs.
 	Faults *Faults
 }
@@ -510,7 +513,7 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, w Write) (Result, error)
 	}
 	entry := e.entry(w, d.Ref, hs)
 	entry.Desired = d.Object.Manifest
-	if err := e.runJournaled(ctx, entry, steps); err != nil {
+	if err := e.runJournaled(saga.WithUndoTimeout(ctx, e.opts.CompensationTimeout), entry, steps); err != nil {
 		return nil, err
 	}
 	for name, st := range res {
@@ -563,7 +566,7 @@ func (e *Engine) Delete(ctx context.Context, ref backend.Ref, w Write) (notes []
 			UndoOnFailure: b.Name() == backend.NetBox,
 		})
 	}
-	if err := e.runJournaled(ctx, e.entry(w, ref, order), steps); err != nil {
+	if err := e.runJournaled(saga.WithUndoTimeout(ctx, e.opts.CompensationTimeout), e.entry(w, ref, order), steps); err != nil {
 		return nil, err
 	}
 	for _, b := range hs {
@@ -708,4 +711,3 @@ func (e *Engine) Taken(ctx context.Context, d *Desired) []*backend.OwnershipErro
 	}
 	return out
 }
-

@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/kube"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
@@ -71,8 +72,14 @@ func acceptPushes(t *testing.T, c *caseEnv) {
 	}
 }
 
+// failNetBox makes NetBox answer 500 to the next request (and to the retries an idempotent request gets, see
+// package guard, so that the step fails).
 func failNetBox(method, path string) func(t *testing.T, c *caseEnv) {
-	return func(t *testing.T, c *caseEnv) { tstack.NetBox.FailNext(method, path, 500, 1) }
+	n := 1
+	if method == "GET" || method == "PUT" || method == "DELETE" {
+		n += guard.DefaultMaxRetries
+	}
+	return func(t *testing.T, c *caseEnv) { tstack.NetBox.FailNext(method, path, 500, n) }
 }
 
 func errSays(parts ...string) func(t *testing.T, err error) {

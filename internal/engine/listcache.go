@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -10,7 +11,11 @@ import (
 
 // listCache serves reads of many objects of one kind from one List call per backend. Concurrent readers
 // of the same kind wait for the one list in flight. Writes through the engine update their entry in place,
-// so a read after a write sees the write without listing again. Entries expire after ttl.
+// so a read after a write sees the write without listing again. Entries expire after ttl. A List that
+// failed is remembered for the rest of the run (the provider process): every reader waiting for it and
+// every later reader of the kind gets the same error at once, instead of listing again one after another
+// (with 500 resources and a silent backend a refresh would otherwise never end). Only a List cut short by
+// the caller's own cancellation is tried again.
 type listCache struct {
 	ttl     time.Duration
 	mu      sync.Mutex
@@ -49,7 +54,14 @@ func (c *listCache) with(ctx context.Context, b backend.Backend, kind string, f 
 	}
 	if e, ok := c.entries[key]; ok {
 		c.mu.Unlock()
-		<-e.ready
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return backend.State{}, ctx.Err()
+		}
+		if e.err != nil && !errors.Is(e.err, context.Canceled) {
+			return backend.State{}, e.err
+		}
 		if e.err == nil && time.Since(e.at) < c.ttl {
 			c.mu.Lock()
 			defer c.mu.Unlock()

@@ -21,11 +21,13 @@ import (
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	gitbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/git"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	kubebackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/kube"
 	netboxbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/netbox"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 )
 
 var _ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
@@ -46,6 +48,22 @@ func str(desc string, sensitive bool) pschema.StringAttribute {
 	return pschema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: desc}
 }
 
+// guardAttrs are the failure-policy attributes every backend block has (package guard).
+func guardAttrs(attrs map[string]pschema.Attribute, name string) map[string]pschema.Attribute {
+	attrs["request_timeout"] = str(fmt.Sprintf("How long one request to the %s backend may wait without receiving anything from the server "+
+		"(connecting, the response headers, or the next part of the body), e.g. `10s` (default `%v`). A server that accepts "+
+		"connections and never answers fails after this long. A timed-out request is not retried.", name, guard.DefaultRequestTimeout), false)
+	attrs["operation_timeout"] = str(fmt.Sprintf("Deadline of one %s backend operation (a read, a list, a write with its retries, a rollback "+
+		"step, the integration probe), e.g. `2m` (default `%v`).", name, guard.DefaultOperationTimeout), false)
+	attrs["max_retries"] = pschema.Int64Attribute{Optional: true, MarkdownDescription: fmt.Sprintf("How often one request to the %s backend is "+
+		"retried on 429 (honouring `Retry-After`, capped at %v), 503, other 5xx of idempotent requests, and refused or reset connections, "+
+		"with exponential backoff and full jitter, within %v in all (default %d; `0` disables retries). After %d consecutive failed "+
+		"operations (connection errors, exhausted retries) — or at once after a timeout or a failed integration probe — the backend's "+
+		"remaining operations in the run fail at once, referring to the first failure.", name, guard.DefaultMaxDelay, guard.DefaultRetryBudget,
+		guard.DefaultMaxRetries, guard.DefaultBreakerThreshold)}
+	return attrs
+}
+
 func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = pschema.Schema{
 		MarkdownDescription: "Manages a Hedgehog Open Network Fabric through up to three backends — NetBox (DCIM/IPAM), a Git " +
@@ -61,11 +79,14 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"the NetBox custom field), e.g. `platform/prod-fabric`. Objects of other owners, and objects without a mark, are never "+
 				"written over or deleted unless a resource sets `adopt = true` or is imported. Default: the Terraform Cloud workspace "+
 				"(`tfc:<organization>/<workspace>` from `TFC_WORKSPACE_SLUG`) when run there, else `"+backend.DefaultOwner+"`. Env: `HEDGEHOG_OWNER`.", false),
+			"compensation_timeout": str(fmt.Sprintf("Deadline of the rollback of one failed apply or destroy across the backends, e.g. `2m` "+
+				"(default `%v`). The rollback continues after Ctrl-C so that an interrupted apply still leaves every backend as it was, "+
+				"but never longer than this.", saga.DefaultUndoTimeout), false),
 		},
 		Blocks: map[string]pschema.Block{
 			"netbox": pschema.SingleNestedBlock{
 				MarkdownDescription: "NetBox backend (DCIM/IPAM). Enabled when this block sets any attribute or `NETBOX_SERVER_URL` is set (a block whose attributes are all null counts as absent).",
-				Attributes: map[string]pschema.Attribute{
+				Attributes: guardAttrs(map[string]pschema.Attribute{
 					"server_url":   str("NetBox URL, e.g. `https://netbox.example.com`. Sensitive: a URL may carry credentials. Env: `NETBOX_SERVER_URL`.", true),
 					"api_token":    str("API token: a classic token (sent as `Token …`) or a NetBox ≥ 4.5 `nbt_…` token (sent as `Bearer …`). Env: `NETBOX_API_TOKEN`.", true),
 					"site":         str("Site (name or slug) that scopes the VLAN groups. Env: `NETBOX_SITE`.", false),
@@ -73,11 +94,11 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"ca_cert_pem":  str("PEM CA bundle to verify NetBox's certificate. Env: `NETBOX_CA_CERT_PEM`.", false),
 					"tag":          str("Slug of the tag that marks objects this provider owns (default `hedgehog-terraform`; created when missing).", false),
 					"custom_field": str("Name of the text custom field that identifies the Hedgehog object (default `hedgehog_object`; created when missing).", false),
-				},
+				}, "NetBox"),
 			},
 			"git": pschema.SingleNestedBlock{
 				MarkdownDescription: "Git backend (GitOps repository, one object per file). Enabled when this block sets any attribute or `HEDGEHOG_GIT_URL` is set.",
-				Attributes: map[string]pschema.Attribute{
+				Attributes: guardAttrs(map[string]pschema.Attribute{
 					"url":                   str("Repository URL: https://, ssh://, scp-like or file://. Sensitive: a URL may carry a token (`https://TOKEN@host/repo.git`); every message and plan shows it with its credentials masked. Env: `HEDGEHOG_GIT_URL`.", true),
 					"branch":                str("Branch (default `main`). Env: `HEDGEHOG_GIT_BRANCH`.", false),
 					"path_prefix":           str("Folder inside the repository (default `fabric`). Env: `HEDGEHOG_GIT_PATH_PREFIX`.", false),
@@ -90,11 +111,11 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"author_name":           str("Commit author name (default `terraform-provider-hedgehog`).", false),
 					"author_email":          str("Commit author email.", false),
 					"commit_message_prefix": str("Text put in front of every commit message.", false),
-				},
+				}, "Git"),
 			},
 			"kubernetes": pschema.SingleNestedBlock{
 				MarkdownDescription: "The fabric's Kubernetes API. Enabled when this block sets any attribute or `KUBE_CONFIG_PATH`, `KUBE_HOST` or `HEDGEHOG_KUBECONFIG` is set.",
-				Attributes: map[string]pschema.Attribute{
+				Attributes: guardAttrs(map[string]pschema.Attribute{
 					"kubeconfig_path":        str("Path of a kubeconfig file. Env: `KUBE_CONFIG_PATH`.", false),
 					"kubeconfig":             str("Kubeconfig content (exec plugins and client certificates work as in kubectl). Env: `HEDGEHOG_KUBECONFIG`.", true),
 					"context":                str("Kubeconfig context. Env: `KUBE_CTX`.", false),
@@ -117,8 +138,9 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true, MarkdownDescription: "Environment variables for the command (sensitive: they often carry credentials)."},
 						}},
 					"force_conflicts": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
-					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `5m`).", false),
-				},
+					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `2m`). In observe mode "+
+						"the operation timeout is at least `observe_timeout` plus `request_timeout`.", false),
+				}, "Kubernetes"),
 			},
 		},
 	}
@@ -175,9 +197,55 @@ func numSetting(b map[string]tftypes.Value, attr string) (float64, bool) {
 	return 0, false
 }
 
+// durationSetting parses a duration attribute ("30s", "2m"); unset is 0. A value that is not a positive
+// duration is an attribute error.
+func durationSetting(b map[string]tftypes.Value, at path.Path, attr string, diags interface {
+	AddAttributeError(path.Path, string, string)
+}) time.Duration {
+	s, ok := strVal(b[attr])
+	if !ok {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		diags.AddAttributeError(at.AtName(attr), "Invalid duration",
+			fmt.Sprintf("%s must be a positive duration such as \"30s\", \"2m\" or \"1h30m\", got %q.", attr, s))
+		return 0
+	}
+	return d
+}
+
+// guardConfig reads a backend block's failure policy (package guard).
+func guardConfig(b map[string]tftypes.Value, name string, diags interface {
+	AddAttributeError(path.Path, string, string)
+}) guard.Config {
+	at := path.Root(name)
+	c := guard.Config{
+		RequestTimeout:   durationSetting(b, at, "request_timeout", diags),
+		OperationTimeout: durationSetting(b, at, "operation_timeout", diags),
+	}
+	if n, ok := numSetting(b, "max_retries"); ok {
+		switch {
+		case n < 0 || n > 20 || n != float64(int(n)):
+			diags.AddAttributeError(at.AtName("max_retries"), "Invalid max_retries", fmt.Sprintf("max_retries must be a whole number from 0 to 20, got %v.", n))
+		case n == 0:
+			c.MaxRetries = -1 // none
+		default:
+			c.MaxRetries = int(n)
+		}
+	}
+	return c
+}
+
 func (p *hedgehogProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	defer scrub(&resp.Diagnostics)
 	cfg := attrs(req.Config.Raw)
+	for _, name := range []string{"netbox", "git", "kubernetes"} {
+		if b, ok := block(cfg, name); ok {
+			guardConfig(b, name, &resp.Diagnostics)
+		}
+	}
+	durationSetting(cfg, path.Empty(), "compensation_timeout", &resp.Diagnostics)
 	if k, ok := block(cfg, "kubernetes"); ok {
 		if ns, ok := strVal(k["namespace"]); ok && ns != kubebackend.DefaultNamespace {
 			resp.Diagnostics.AddAttributeError(path.Root("kubernetes").AtName("namespace"), "Unsupported namespace",
@@ -215,11 +283,12 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			Tag:         setting(b, "tag"),
 			CustomField: setting(b, "custom_field"),
 			Owner:       ownerSetting(cfg),
+			Guard:       guard.New(backend.NetBox, guardConfig(b, "netbox", &resp.Diagnostics)),
 		}
 		if c.ServerURL == "" || c.APIToken == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("netbox"), "Incomplete NetBox configuration", "The netbox backend needs server_url and api_token (or NETBOX_SERVER_URL and NETBOX_API_TOKEN).")
 		}
-		backends = append(backends, netboxbackend.New(c))
+		backends = append(backends, c.Guard.Wrap(netboxbackend.New(c)))
 	}
 	if b, present := block(cfg, "git"); present || os.Getenv("HEDGEHOG_GIT_URL") != "" {
 		c := gitbackend.Config{
@@ -239,7 +308,8 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 		if c.URL == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("git").AtName("url"), "Missing Git URL", "The git backend needs url (or HEDGEHOG_GIT_URL).")
 		}
-		backends = append(backends, gitbackend.New(c))
+		g := guard.New(backend.Git, guardConfig(b, "git", &resp.Diagnostics))
+		backends = append(backends, g.Wrap(gitbackend.New(c)))
 	}
 	if b, present := block(cfg, "kubernetes"); present || os.Getenv("KUBE_CONFIG_PATH") != "" || os.Getenv("KUBE_HOST") != "" || os.Getenv("HEDGEHOG_KUBECONFIG") != "" {
 		c := kubebackend.Config{
@@ -289,8 +359,26 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			}
 			c.ObserveTimeout = d
 		}
+		gc := guardConfig(b, "kubernetes", &resp.Diagnostics)
+		if c.Mode == kubebackend.ModeObserve {
+			// observe mode waits within one operation: the operation must outlast the wait
+			obs := c.ObserveTimeout
+			if obs == 0 {
+				obs = kubebackend.DefaultObserveTimeout
+			}
+			req := gc.RequestTimeout
+			if req == 0 {
+				req = guard.DefaultRequestTimeout
+			}
+			op := gc.OperationTimeout
+			if op == 0 {
+				op = guard.DefaultOperationTimeout
+			}
+			gc.OperationTimeout = max(op, obs+req)
+		}
+		c.Guard = guard.New(backend.Kubernetes, gc)
 		kube = kubebackend.New(c)
-		backends = append(backends, kube)
+		backends = append(backends, c.Guard.Wrap(kube))
 	}
 	registerSecrets(cfg)
 	if len(backends) == 0 {
@@ -298,6 +386,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			"Configure at least one of the netbox, git and kubernetes blocks (or their environment variables: NETBOX_SERVER_URL, HEDGEHOG_GIT_URL, KUBE_CONFIG_PATH/KUBE_HOST/HEDGEHOG_KUBECONFIG).")
 	}
 	opts := engine.Options{Backends: backends, Owner: ownerSetting(cfg), Audit: runAudit()}
+	opts.CompensationTimeout = durationSetting(cfg, path.Empty(), "compensation_timeout", &resp.Diagnostics)
 	opts.Journal = pickJournal(backends)
 	faults, err := engine.ParseFaults(os.Getenv("HEDGEHOG_TEST_FAULTS"))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
@@ -63,9 +64,27 @@ func (f *Failure) undoOrder() []string {
 // Clean reports whether every done step was compensated (every backend is back at its checkpoint).
 func (f *Failure) Clean() bool { return len(f.UndoErrors) == 0 }
 
+// DefaultUndoTimeout bounds the whole compensation of one saga when the context names no other bound.
+const DefaultUndoTimeout = 5 * time.Minute
+
+type undoTimeoutKey struct{}
+
+// WithUndoTimeout sets the bound of the compensation of sagas run with ctx (d <= 0: DefaultUndoTimeout).
+func WithUndoTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, undoTimeoutKey{}, d)
+}
+
+func undoTimeout(ctx context.Context) time.Duration {
+	if d, ok := ctx.Value(undoTimeoutKey{}).(time.Duration); ok && d > 0 {
+		return d
+	}
+	return DefaultUndoTimeout
+}
+
 // Run runs steps in order. On the first failure it compensates, in reverse order, every step that
 // completed (and the failing one when it has UndoOnFailure), and returns a *Failure. Compensation runs on
-// a context that is not cancelled with ctx, so that an interrupted apply still rolls back.
+// a context that is not cancelled with ctx, so that an interrupted apply still rolls back, but has its own
+// deadline (WithUndoTimeout, default DefaultUndoTimeout): a backend that hangs cannot hold the run forever.
 func Run(ctx context.Context, steps []Step) error {
 	for i, s := range steps {
 		err := s.Do(ctx)
@@ -76,7 +95,9 @@ func Run(ctx context.Context, steps []Step) error {
 		for _, rest := range steps[i+1:] {
 			f.Skipped = append(f.Skipped, rest.Name)
 		}
-		undoCtx := context.WithoutCancel(ctx)
+		limit := undoTimeout(ctx)
+		undoCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+		defer cancel()
 		start := i - 1
 		if s.UndoOnFailure {
 			start = i
@@ -87,6 +108,9 @@ func Run(ctx context.Context, steps []Step) error {
 				continue
 			}
 			if uerr := u.Undo(undoCtx); uerr != nil {
+				if undoCtx.Err() != nil {
+					uerr = fmt.Errorf("%w (the compensation did not finish within its timeout of %v)", uerr, limit)
+				}
 				f.UndoErrors[u.Name] = uerr
 			} else {
 				f.RolledBack = append(f.RolledBack, u.Name)

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 type recorder struct{ log []string }
@@ -101,5 +102,23 @@ func TestCompensationSurvivesCancel(t *testing.T) {
 	}
 	if undoCtxErr != nil {
 		t.Fatalf("undo ran on a cancelled context: %v", undoCtxErr)
+	}
+}
+
+// Compensation has its own deadline: an Undo that hangs on a backend ends at the compensation timeout, even
+// though the apply's own context is never cancelled.
+func TestUndoIsBounded(t *testing.T) {
+	ctx := WithUndoTimeout(context.Background(), 100*time.Millisecond)
+	start := time.Now()
+	err := Run(ctx, []Step{
+		{Name: "a", Do: func(context.Context) error { return nil }, Undo: func(ctx context.Context) error {
+			<-ctx.Done()
+			return ctx.Err()
+		}},
+		{Name: "b", Do: func(context.Context) error { return errors.New("boom") }},
+	})
+	f, ok := AsFailure(err)
+	if !ok || f.UndoErrors["a"] == nil || !strings.Contains(f.UndoErrors["a"].Error(), "timeout of 100ms") || time.Since(start) > time.Second {
+		t.Fatalf("got %v after %v", err, time.Since(start))
 	}
 }

@@ -6,6 +6,9 @@
 // stored at <PathPrefix>/<kind lowercased>/<namespace>/<name>.yaml. The file content is exactly
 // backend.YAML(obj). An object is owned when metadata.annotations contains backend.OwnerAnnotation.
 //
+// Timeouts and retries of the HTTP(S) transport come from package guard (see New); waiting for the
+// process-wide lock honours the caller's context.
+//
 // Mechanics: the backend keeps a bare clone in memory (go-git memory storage, no work tree). Every
 // operation takes a process-wide lock for the repository and branch, then fetches. A write builds a new
 // tree on top of the fetched remote head (equivalent to a hard reset to the remote head followed by the
@@ -15,14 +18,19 @@
 package git
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	gitclient "github.com/go-git/go-git/v5/plumbing/transport/client"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	redactpkg "github.com/githedgehog/terraform-provider-hedgehog/internal/redact"
 )
 
@@ -68,7 +76,8 @@ type Backend struct {
 	cfg Config
 
 	// lock serializes every operation on the repository and branch in this process; it also guards repo.
-	lock *sync.Mutex
+	// Waiting for it honours the caller's context (Ctrl-C, operation timeout).
+	lock *repoMutex
 	repo *gogit.Repository
 	auth transport.AuthMethod
 	// authErr is set when the auth configuration is unusable (reported on first use).
@@ -83,16 +92,40 @@ var _ backend.Backend = (*Backend)(nil)
 
 var (
 	locksMu sync.Mutex
-	locks   = map[string]*sync.Mutex{}
+	locks   = map[string]*repoMutex{}
 )
 
-// repoLock returns the process-wide mutex of a repository and branch.
-func repoLock(key string) *sync.Mutex {
+// repoMutex is a mutex whose waiters give up when their context ends.
+type repoMutex struct{ ch chan struct{} }
+
+// LockContext takes the lock, or returns an error naming the wait when ctx ends first.
+func (m *repoMutex) LockContext(ctx context.Context) error {
+	select {
+	case m.ch <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case m.ch <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for another operation on the repository in this process: %w", context.Cause(ctx))
+	}
+}
+
+// Lock takes the lock without a context.
+func (m *repoMutex) Lock() { m.ch <- struct{}{} }
+
+// Unlock releases the lock.
+func (m *repoMutex) Unlock() { <-m.ch }
+
+// repoLock returns the process-wide lock of a repository and branch.
+func repoLock(key string) *repoMutex {
 	locksMu.Lock()
 	defer locksMu.Unlock()
 	m, ok := locks[key]
 	if !ok {
-		m = &sync.Mutex{}
+		m = &repoMutex{ch: make(chan struct{}, 1)}
 		locks[key] = m
 	}
 	return m
@@ -113,8 +146,18 @@ func New(cfg Config) *Backend {
 	if cfg.AuthorEmail == "" {
 		cfg.AuthorEmail = DefaultAuthorEmail
 	}
+	installHTTP.Do(func() {
+		// go-git's protocol registry is process-wide: one client serves every Git backend of the process,
+		// and its transport applies the request timeout and retries of the guard on each request's context
+		// (the guarded backend puts it there), or the defaults when there is none.
+		c := githttp.NewClient(&http.Client{Transport: guard.ContextTransport(nil, guard.New(backend.Git, guard.Config{}))})
+		gitclient.InstallProtocol("http", c)
+		gitclient.InstallProtocol("https", c)
+	})
 	return &Backend{cfg: cfg, lock: repoLock(cfg.URL + "\x00" + cfg.Branch)}
 }
+
+var installHTTP sync.Once
 
 // Name is backend.Git.
 func (b *Backend) Name() string { return backend.Git }

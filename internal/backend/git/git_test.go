@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
 )
 
@@ -451,7 +453,7 @@ func TestContendedWriters(t *testing.T) {
 		errs := make(chan error, writers*each)
 		for w := range writers {
 			b := f.newBack()
-			b.lock = &sync.Mutex{}
+			b.lock = &repoMutex{ch: make(chan struct{}, 1)}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -773,5 +775,62 @@ func TestEmptyRepository(t *testing.T) {
 	}
 	if err := New(Config{URL: u, Branch: "other", Username: srv.Username, Password: srv.Password}).Check(ctx); err == nil || errors.As(err, &n) {
 		t.Fatalf("a missing branch in a repository with branches must fail Check: %v", err)
+	}
+}
+
+// Waiting for the process-wide repository lock ends with the caller's context (Ctrl-C).
+func TestLockHonoursContext(t *testing.T) {
+	f := newFile(t)
+	b := New(Config{URL: f.url})
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := b.Get(ctx, backend.Ref{Kind: "VPC", Namespace: "default", Name: "x"})
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Fatalf("got %v after %v", err, time.Since(start))
+	}
+}
+
+// A smart-HTTP server that accepts connections and never answers fails the integration probe within the
+// request timeout, naming the git backend.
+func TestSilentServerFailsWithinRequestTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	g := guard.New(backend.Git, guard.Config{RequestTimeout: 500 * time.Millisecond})
+	b := g.Wrap(New(Config{URL: "http://" + l.Addr().String() + "/fabric.git"}))
+	start := time.Now()
+	err = b.Check(context.Background())
+	took := time.Since(start)
+	t.Logf("silent git server: probe failed after %v: %v", took, err)
+	if err == nil || !strings.Contains(err.Error(), "git: check") || !strings.Contains(err.Error(), "git backend: no answer") || took > 2*time.Second {
+		t.Fatalf("got %v after %v", err, took)
+	}
+	if _, err := b.List(context.Background(), "VPC"); !errors.Is(err, guard.ErrCircuitOpen) {
+		t.Fatalf("after the failed probe: %v", err)
 	}
 }

@@ -34,7 +34,9 @@ func (b *Backend) Get(ctx context.Context, ref backend.Ref) (backend.State, erro
 	if err != nil {
 		return backend.State{}, wrap("get", ref, err)
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return backend.State{}, wrap("get", ref, err)
+	}
 	defer b.lock.Unlock()
 	s, err := b.fetch(ctx)
 	if err != nil {
@@ -80,7 +82,9 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 	if err := validSegment("kind", kind); err != nil {
 		return nil, wrap("list", ref, err)
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return nil, wrap("list", ref, err)
+	}
 	defer b.lock.Unlock()
 	s, err := b.fetch(ctx)
 	if err != nil {
@@ -147,7 +151,9 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	if err != nil {
 		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
+	}
 	defer b.lock.Unlock()
 	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, intent: &in, audit: &in.Audit}}, "")
 	if oe, ok := backend.AsOwnership(err); ok {
@@ -171,7 +177,9 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent
 	if in.Op != backend.OpRecover {
 		in.Op = backend.OpDelete
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return backend.State{}, wrap("delete", ref, err)
+	}
 	defer b.lock.Unlock()
 	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p, intent: &in, audit: &in.Audit}}, "")
 	if oe, ok := backend.AsOwnership(err); ok {
@@ -222,7 +230,9 @@ func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.O
 	if obj == nil && in.Op != backend.OpRecover {
 		in.Op = backend.OpDelete
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return wrap("preflight", ref, err)
+	}
 	defer b.lock.Unlock()
 	s, err := b.fetch(ctx)
 	if err != nil {
@@ -260,7 +270,9 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 			}
 		}
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return wrap("restore", ref, err)
+	}
 	defer b.lock.Unlock()
 	_, err = b.applyChanges(ctx, []change{c}, "rollback")
 	return wrap("restore", ref, err)
@@ -288,7 +300,9 @@ func (b *Backend) Check(ctx context.Context) error {
 	if b.cfg.URL == "" {
 		return wrap("check", backend.Ref{}, errors.New("no repository URL configured"))
 	}
-	b.lock.Lock()
+	if err := b.lock.LockContext(ctx); err != nil {
+		return wrap("check", backend.Ref{}, err)
+	}
 	auth, err := b.authMethod()
 	b.lock.Unlock()
 	if err != nil {

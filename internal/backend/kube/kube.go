@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric/crds"
 )
 
@@ -80,6 +82,8 @@ type Config struct {
 	NoForceConflicts bool
 	// PollInterval is how often observe mode re-reads the object (default 500ms).
 	PollInterval time.Duration
+	// Guard applies the request timeout and retries to every request (nil: the guard defaults).
+	Guard *guard.Guard
 }
 
 // Backend is the Kubernetes backend. It is safe for concurrent use.
@@ -119,6 +123,9 @@ func New(cfg Config) *Backend {
 	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 500 * time.Millisecond
+	}
+	if cfg.Guard == nil {
+		cfg.Guard = guard.New(backend.Kubernetes, guard.Config{})
 	}
 	b := &Backend{cfg: cfg, gvrs: map[string]schema.GroupVersionResource{}}
 	for k, g := range kindGVRs() {
@@ -233,6 +240,17 @@ func (b *Backend) buildRESTConfig() (*rest.Config, error) {
 	}
 	rc.QPS, rc.Burst = c.QPS, c.Burst
 	rc.UserAgent = c.FieldManager
+	// Request timeout and retries come from the guard's transport (no answer within the request timeout,
+	// including the connection); the dialer gives up at the same bound.
+	reqTimeout := c.Guard.Config().RequestTimeout
+	rc.Dial = (&net.Dialer{Timeout: reqTimeout, KeepAlive: 30 * time.Second}).DialContext
+	prev := rc.WrapTransport
+	rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		if prev != nil {
+			rt = prev(rt)
+		}
+		return c.Guard.Transport(rt)
+	}
 	return rc, nil
 }
 

@@ -11,10 +11,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	nb "github.com/netbox-community/go-netbox/v4"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/netboxemu"
 )
 
@@ -23,8 +25,13 @@ var ctx = context.Background()
 func start(t *testing.T) (*netboxemu.Emulator, *Backend) {
 	t.Helper()
 	e := netboxemu.Start(t)
-	return e, New(Config{ServerURL: e.URL, APIToken: e.Token})
+	// short retry waits: injected failures are retried (package guard) and the tests need not wait long
+	g := guard.New(backend.NetBox, guard.Config{BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
+	return e, New(Config{ServerURL: e.URL, APIToken: e.Token, Guard: g})
 }
+
+// failing is how many times an injected failure of a retried request must repeat to fail the call.
+const failing = 1 + guard.DefaultMaxRetries
 
 var models = []string{"ipam.vlangroup", "ipam.vrf", "ipam.vlan", "ipam.prefix"}
 
@@ -621,7 +628,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 	mustPut(t, b, obj, false)
 	before := snapshot(e, true)
 	for _, path := range []string{"/api/ipam/vrfs/", "/api/ipam/vlan-groups/"} {
-		e.FailNext("GET", path, 503, 1)
+		e.FailNext("GET", path, 503, failing)
 		upd := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1002}`)
 		prior, _, err := b.Put(ctx, upd, legacyPut)
 		if err == nil || !strings.Contains(err.Error(), "503") {
@@ -635,7 +642,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 			t.Fatalf("%s: restore after a failed read changed NetBox:\n%s", path, got)
 		}
 	}
-	e.FailNext("GET", "/api/ipam/prefixes/", 503, 1)
+	e.FailNext("GET", "/api/ipam/prefixes/", 503, failing)
 	prior, err := b.Delete(ctx, obj.Ref, legacyDelete)
 	if err == nil {
 		t.Fatal("delete: no error")

@@ -17,6 +17,7 @@ import (
 	nb "github.com/netbox-community/go-netbox/v4"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 )
 
 // Config configures the NetBox backend.
@@ -33,8 +34,10 @@ type Config struct {
 	CustomField string
 	// Owner is the owner identity written into every mark (default backend.DefaultOwner).
 	Owner string
-	// Timeout bounds each HTTP request (default 60s).
+	// Timeout is the request timeout when Guard is nil (guard.DefaultRequestTimeout when 0).
 	Timeout time.Duration
+	// Guard applies the request timeout and retries to every HTTP request (nil: a guard with Timeout).
+	Guard *guard.Guard
 }
 
 // Backend is the NetBox backend. It is safe for concurrent use.
@@ -61,8 +64,8 @@ func New(cfg Config) *Backend {
 	if cfg.CustomField == "" {
 		cfg.CustomField = "hedgehog_object"
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 60 * time.Second
+	if cfg.Guard == nil {
+		cfg.Guard = guard.New(backend.NetBox, guard.Config{RequestTimeout: cfg.Timeout})
 	}
 	cfg.ServerURL = strings.TrimRight(cfg.ServerURL, "/")
 	return &Backend{cfg: cfg}
@@ -136,7 +139,10 @@ func (b *Backend) api() (*nb.APIClient, error) {
 			tlsCfg.RootCAs = pool
 		}
 		tr.TLSClientConfig = tlsCfg
-		b.http = &http.Client{Transport: transport{base: tr}, Timeout: b.cfg.Timeout}
+		// The guard's transport bounds each request (no answer within the request timeout) and retries
+		// 429, 5xx and connection errors; the client itself has no overall timeout, so that a long list
+		// that keeps arriving is not cut short.
+		b.http = &http.Client{Transport: transport{base: b.cfg.Guard.Transport(tr)}}
 		c := nb.NewConfiguration()
 		c.Servers[0].URL = b.cfg.ServerURL
 		c.HTTPClient = b.http
