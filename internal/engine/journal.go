@@ -172,16 +172,24 @@ type recovery struct {
 	once sync.Once
 	err  error
 	done []string
+
+	pendingOnce sync.Once
+	pending     []backend.JournalEntry
+	pendingErr  error
 }
 
-// Pending lists this owner's open journal entries (plan shows them; nothing is written).
+// Pending lists this owner's open journal entries (plan shows them; nothing is written). It reads the
+// journal once per process.
 func (e *Engine) Pending(ctx context.Context) ([]backend.JournalEntry, error) {
 	if e.opts.Journal == nil {
 		return nil, nil
 	}
-	es, err := e.opts.Journal.Pending(ctx, e.opts.Owner)
-	sort.Slice(es, func(i, j int) bool { return es[i].Ref.String() < es[j].Ref.String() })
-	return es, err
+	e.recovery.pendingOnce.Do(func() {
+		es, err := e.opts.Journal.Pending(ctx, e.opts.Owner)
+		sort.Slice(es, func(i, j int) bool { return es[i].Ref.String() < es[j].Ref.String() })
+		e.recovery.pending, e.recovery.pendingErr = es, err
+	})
+	return e.recovery.pending, e.recovery.pendingErr
 }
 
 // JournalWhere names the journal's store ("" without a journal).
@@ -204,7 +212,8 @@ func (e *Engine) recover(ctx context.Context) error {
 	if j == nil {
 		return nil
 	}
-	entries, err := e.Pending(ctx)
+	entries, err := j.Pending(ctx, e.opts.Owner)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Ref.String() < entries[j].Ref.String() })
 	if err != nil {
 		return fmt.Errorf("journal (%s): cannot read this owner's incomplete operations, so nothing was written: %w", j.Where(), err)
 	}

@@ -296,6 +296,22 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	} else {
 		plan[aBackendDigests] = tfUnknown(strMapType)
 	}
+	if !creating && r.eng != nil {
+		// An apply settles interrupted operations before its first write, but an apply with nothing to write
+		// never starts. So that a plan whose interrupted create was removed from the configuration still
+		// settles it, one existing resource per run is planned as an update that changes nothing else.
+		if pending, err := r.eng.Pending(ctx); err == nil && len(pending) > 0 && r.eng.ReportOnce("settle-carrier") {
+			plan[aDrift] = tfUnknown(strMapType)
+			// Settling writes the backends (a rollback commits to Git, say): this resource's checkpoints are
+			// re-read by its write, like any update's.
+			for _, a := range []string{aGitCommit, aClusterRV, aBackendDigests} {
+				if !plan[a].IsNull() {
+					plan[a] = tfUnknown(plan[a].Type())
+				}
+			}
+			diags.warnf(path.Root(aDrift), "Updated only to settle interrupted operations", "%s %s is planned as an update that changes nothing in it, so that the apply runs and first settles the %d interrupted operation(s) named above.", r.spec.Kind, d.Ref.Name, len(pending))
+		}
+	}
 	for _, b := range sortedKeys(drift) {
 		diags.warnf(path.Root(aDrift), "Drift in "+b, "%s %s: %s. The plan updates it back to the configuration.", r.spec.Kind, d.Ref.Name, drift[b])
 	}
