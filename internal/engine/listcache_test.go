@@ -61,7 +61,9 @@ func TestListCacheRemembersFailure(t *testing.T) {
 func TestListCacheWaitHonoursContext(t *testing.T) {
 	b := &slowFailingList{}
 	c := &listCache{ttl: time.Minute}
-	go func() { _, _ = c.lookup(context.Background(), b, backend.Ref{Kind: "VPC", Namespace: "default", Name: "v"}) }()
+	go func() {
+		_, _ = c.lookup(context.Background(), b, backend.Ref{Kind: "VPC", Namespace: "default", Name: "v"})
+	}()
 	time.Sleep(10 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
