@@ -3,9 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -251,20 +249,7 @@ func TestAccVPCSlice_Drift(t *testing.T) {
 
 func netboxPatch(t *testing.T, apiPath string, body map[string]any) {
 	t.Helper()
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPatch, stk.NetBoxURL+apiPath, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Token "+stk.NetBoxToken)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		out, _ := io.ReadAll(resp.Body)
-		t.Fatalf("PATCH %s: %d %s", apiPath, resp.StatusCode, out)
-	}
+	netboxDo(t, http.MethodPatch, apiPath, body)
 }
 
 // TestAccVPCSlice_Concurrent applies 12 VPCs at Terraform's default parallelism: every object lands in

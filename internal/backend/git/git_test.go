@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
 )
@@ -139,7 +140,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 			t.Fatalf("Get before create: %+v %v", st, err)
 		}
 
-		prior, after, err := b.Put(ctx, v1, legacyPut)
+		prior, after, err := b.Put(ctx, v1, backendtest.Update)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +175,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 		}
 
 		// Same object again: no commit.
-		if _, again, err := b.Put(ctx, v1, legacyPut); err != nil || again.Checkpoint["commit"] != log[0].Hash {
+		if _, again, err := b.Put(ctx, v1, backendtest.Update); err != nil || again.Checkpoint["commit"] != log[0].Hash {
 			t.Fatalf("idempotent put: %v %v", again.Checkpoint, err)
 		}
 		if n := len(logOf(t, f.dir)); n != 2 {
@@ -183,7 +184,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 
 		// Update.
 		v1b := vpc("vpc-1", "10.0.2.0/24", true)
-		prior, after, err = b.Put(ctx, v1b, legacyPut)
+		prior, after, err = b.Put(ctx, v1b, backendtest.Update)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +207,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 			vpc("team-a", "10.0.4.0/24", true),
 		}
 		for _, o := range others {
-			if _, _, err := b.Put(ctx, o, legacyPut); err != nil {
+			if _, _, err := b.Put(ctx, o, backendtest.Update); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -233,7 +234,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 		}
 
 		// Delete.
-		prior, err = b.Delete(ctx, v1.Ref, legacyDelete)
+		prior, err = b.Delete(ctx, v1.Ref, backendtest.Delete)
 		if err != nil || !prior.Exists || prior.Digest != b.Digest(v1b) {
 			t.Fatalf("delete: %+v %v", prior, err)
 		}
@@ -244,7 +245,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 		if log[0].Message != "delete VPC default/vpc-1" {
 			t.Fatalf("message %q", log[0].Message)
 		}
-		prior, err = b.Delete(ctx, v1.Ref, legacyDelete)
+		prior, err = b.Delete(ctx, v1.Ref, backendtest.Delete)
 		if err != nil || prior.Exists || len(logOf(t, f.dir)) != len(log) {
 			t.Fatalf("second delete: %+v %v", prior, err)
 		}
@@ -252,7 +253,7 @@ func TestPutGetListUpdateDelete(t *testing.T) {
 			t.Fatalf("Get after delete %+v %v", st, err)
 		}
 		// Deleting the last file of a directory removes the directory.
-		if _, err := b.Delete(ctx, others[1].Ref, legacyDelete); err != nil {
+		if _, err := b.Delete(ctx, others[1].Ref, backendtest.Delete); err != nil {
 			t.Fatal(err)
 		}
 		if fs, _ := gitserver.ListFiles(f.dir, "main", "fabric/vpcattachment"); len(fs) != 0 {
@@ -270,7 +271,7 @@ func TestRestore(t *testing.T) {
 		v1 := vpc("vpc-1", "10.0.1.0/24", true)
 
 		// Rollback of a create removes the file.
-		prior, _, err := b.Put(ctx, v1, legacyPut)
+		prior, _, err := b.Put(ctx, v1, backendtest.Update)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +291,7 @@ func TestRestore(t *testing.T) {
 		if _, err := gitserver.CommitFile(f.dir, "main", p, handmade, "hand edit"); err != nil {
 			t.Fatal(err)
 		}
-		prior, _, err = b.Put(ctx, vpc("vpc-1", "10.0.9.0/24", true), legacyPut)
+		prior, _, err = b.Put(ctx, vpc("vpc-1", "10.0.9.0/24", true), backendtest.Update)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +303,7 @@ func TestRestore(t *testing.T) {
 		}
 
 		// Rollback of a delete puts the file back.
-		prior, err = b.Delete(ctx, v1.Ref, legacyDelete)
+		prior, err = b.Delete(ctx, v1.Ref, backendtest.Delete)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -339,14 +340,14 @@ func TestRestore(t *testing.T) {
 func TestPushRejectedByHook(t *testing.T) {
 	transports(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		if _, _, err := f.b.Put(ctx, vpc("a", "10.0.0.0/24", true), legacyPut); err != nil {
+		if _, _, err := f.b.Put(ctx, vpc("a", "10.0.0.0/24", true), backendtest.Update); err != nil {
 			t.Fatal(err)
 		}
 		before := logOf(t, f.dir)
 		if err := gitserver.RejectPushes(f.dir, true); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := f.b.Put(ctx, vpc("b", "10.0.1.0/24", true), legacyPut)
+		_, _, err := f.b.Put(ctx, vpc("b", "10.0.1.0/24", true), backendtest.Update)
 		var be *backend.Error
 		if !errors.As(err, &be) || be.Backend != backend.Git || be.Op != "put" || be.Ref.Name != "b" {
 			t.Fatalf("error %T %v", err, err)
@@ -365,7 +366,7 @@ func TestPushRejectedByHook(t *testing.T) {
 		if err := gitserver.RejectPushes(f.dir, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.b.Put(ctx, vpc("b", "10.0.1.0/24", true), legacyPut); err != nil {
+		if _, _, err := f.b.Put(ctx, vpc("b", "10.0.1.0/24", true), backendtest.Update); err != nil {
 			t.Fatal(err)
 		}
 		if l := logOf(t, f.dir); len(l) != len(before)+1 {
@@ -392,7 +393,7 @@ func TestOutOfBandCommitIsKept(t *testing.T) {
 				oob = h
 			}
 		}
-		_, after, err := f.b.Put(ctx, vpc("mine", "10.0.0.0/24", true), legacyPut)
+		_, after, err := f.b.Put(ctx, vpc("mine", "10.0.0.0/24", true), backendtest.Update)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -428,7 +429,7 @@ func TestConcurrentPuts(t *testing.T) {
 				if i%2 == 1 { // half through other Backend instances of the same repository
 					b = f.newBack()
 				}
-				_, _, err := b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", i), fmt.Sprintf("10.0.%d.0/24", i), true), legacyPut)
+				_, _, err := b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", i), fmt.Sprintf("10.0.%d.0/24", i), true), backendtest.Update)
 				errs <- err
 			}()
 		}
@@ -458,7 +459,7 @@ func TestContendedWriters(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range each {
-					_, _, err := b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", w*each+i), "10.0.0.0/24", true), legacyPut)
+					_, _, err := b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", w*each+i), "10.0.0.0/24", true), backendtest.Update)
 					errs <- err
 				}
 			}()
@@ -509,7 +510,7 @@ func TestWrongPassword(t *testing.T) {
 	f := newHTTP(t)
 	ctx := context.Background()
 	b := New(Config{URL: f.url, Username: f.srv.Username, Password: "nope"})
-	_, _, err := b.Put(ctx, vpc("a", "10.0.0.0/24", true), legacyPut)
+	_, _, err := b.Put(ctx, vpc("a", "10.0.0.0/24", true), backendtest.Update)
 	var be *backend.Error
 	if !errors.As(err, &be) || be.Backend != backend.Git || !errors.Is(err, transport.ErrAuthenticationRequired) ||
 		!strings.Contains(err.Error(), "authentication to "+f.url+" failed") {
@@ -539,14 +540,14 @@ func TestAdoptAndNotOwned(t *testing.T) {
 			t.Fatalf("Get foreign: %+v %v", st, err)
 		}
 		mine := vpc("vpc-1", "10.0.1.0/24", true)
-		_, _, err = f.b.Put(ctx, mine, legacyPut)
+		_, _, err = f.b.Put(ctx, mine, backendtest.Update)
 		if oe, ok := backend.AsOwnership(err); !errors.Is(err, backend.ErrNotOwned) || !ok || oe.Backend != backend.Git || oe.Found.Marked {
 			t.Fatalf("Put over foreign: %v", err)
 		}
 		if got, _ := readRemote(t, f.dir, "fabric/vpc/vpc-1.yaml"); !bytes.Equal(got, content) || len(logOf(t, f.dir)) != 2 {
 			t.Fatal("remote changed by a refused put")
 		}
-		prior, after, err := f.b.Put(ctx, mine, legacyAdopt)
+		prior, after, err := f.b.Put(ctx, mine, backendtest.Adopt)
 		if err != nil || !prior.Exists || prior.Owned || !after.Owned {
 			t.Fatalf("adopt: %+v %+v %v", prior, after, err)
 		}
@@ -554,7 +555,7 @@ func TestAdoptAndNotOwned(t *testing.T) {
 			t.Fatalf("after adopt %q", got)
 		}
 		// Now owned: a normal put updates it.
-		if _, _, err := f.b.Put(ctx, vpc("vpc-1", "10.0.2.0/24", true), legacyPut); err != nil {
+		if _, _, err := f.b.Put(ctx, vpc("vpc-1", "10.0.2.0/24", true), backendtest.Update); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -564,7 +565,7 @@ func TestDrift(t *testing.T) {
 	transports(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		v := vpc("vpc-1", "10.0.0.0/24", true)
-		if _, _, err := f.b.Put(ctx, v, legacyPut); err != nil {
+		if _, _, err := f.b.Put(ctx, v, backendtest.Update); err != nil {
 			t.Fatal(err)
 		}
 		st, err := f.b.Get(ctx, v.Ref)
@@ -591,7 +592,7 @@ func TestDrift(t *testing.T) {
 		if err != nil || !st.Exists || st.Owned || st.Digest == f.b.Digest(v) {
 			t.Fatalf("broken file: %+v %v", st, err)
 		}
-		if _, _, err := f.b.Put(ctx, v, legacyPut); !errors.Is(err, backend.ErrNotOwned) {
+		if _, _, err := f.b.Put(ctx, v, backendtest.Update); !errors.Is(err, backend.ErrNotOwned) {
 			t.Fatalf("put over broken file: %v", err)
 		}
 	})
@@ -628,7 +629,7 @@ func TestLazyAndCheck(t *testing.T) {
 		t.Fatalf("Check missing branch: %v", err)
 	}
 	// A write to a missing branch creates it on top of nothing (never touching main).
-	if _, _, err := nb.Put(ctx, v, legacyPut); err != nil {
+	if _, _, err := nb.Put(ctx, v, backendtest.Update); err != nil {
 		t.Fatal(err)
 	}
 	if err := nb.Check(ctx); err != nil {
@@ -666,7 +667,7 @@ func TestTimings(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	for i := range 100 {
-		if _, _, err := f.b.Put(ctx, vpc(fmt.Sprintf("seq-%03d", i), "10.0.0.0/24", true), legacyPut); err != nil {
+		if _, _, err := f.b.Put(ctx, vpc(fmt.Sprintf("seq-%03d", i), "10.0.0.0/24", true), backendtest.Update); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -726,7 +727,7 @@ func TestBatchAndPrefix(t *testing.T) {
 	if a := gitOut(t, f.dir, "log", "-1", "--format=%an <%ae>", "main"); a != "Bot <bot@example.com>" {
 		t.Fatalf("author %q", a)
 	}
-	if _, _, err := b.Put(ctx, vpc("a", "10.0.1.0/24", true), legacyPut); err != nil {
+	if _, _, err := b.Put(ctx, vpc("a", "10.0.1.0/24", true), backendtest.Update); err != nil {
 		t.Fatal(err)
 	}
 	if m := logOf(t, f.dir)[0].Message; m != "[hh] update VPC default/a" {
@@ -761,7 +762,7 @@ func TestEmptyRepository(t *testing.T) {
 	if l, err := b.List(ctx, "VPC"); err != nil || len(l) != 0 {
 		t.Fatalf("List of an empty repository: %v %v", l, err)
 	}
-	if _, after, err := b.Put(ctx, v, legacyPut); err != nil || after.Checkpoint["commit"] == "" {
+	if _, after, err := b.Put(ctx, v, backendtest.Update); err != nil || after.Checkpoint["commit"] == "" {
 		t.Fatalf("first Put into an empty repository: %+v %v", after, err)
 	}
 	if _, ok, err := gitserver.ReadFile(srv.RepoDir("empty"), "fabric-main", "fabric/vpc/vpc-1.yaml"); err != nil || !ok {

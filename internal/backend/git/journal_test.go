@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
 )
 
@@ -36,7 +37,7 @@ func TestJournal(t *testing.T) {
 	transports(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		// The GitOps branch has one object; the journal must never touch it.
-		if _, _, err := f.b.Put(ctx, vpc("keep", "10.0.0.0/24", true), legacyPut); err != nil {
+		if _, _, err := f.b.Put(ctx, vpc("keep", "10.0.0.0/24", true), backendtest.Update); err != nil {
 			t.Fatal(err)
 		}
 		mainHead, _ := gitserver.Head(f.dir, "main")

@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 )
 
 // TestAuditAnnotations: the Git commit and the Terraform Cloud run of a write are annotations on the
@@ -15,7 +16,7 @@ func TestAuditAnnotations(t *testing.T) {
 	ctx := context.Background()
 	b := newBackend(t, "audit")
 	o := ipns("audited", "10.10.0.0/16")
-	in := legacyPut
+	in := backendtest.Update
 	in.Audit = backend.Audit{Owner: backend.DefaultOwner, Resource: "hedgehog_ipv4namespace audited", Op: "create",
 		RunID: "run-123", GitCommit: "0123456789abcdef0123456789abcdef01234567"}
 	_, after, err := b.Put(ctx, o, in)

@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/apiserver"
 )
 
@@ -88,7 +89,7 @@ func foreign(t *testing.T, ns, name, manager string, subnets ...string) *unstruc
 
 func mustPut(t *testing.T, b *Backend, o backend.Object, adopt bool) (backend.State, backend.State) {
 	t.Helper()
-	p, a, err := b.Put(context.Background(), o, intentOf(adopt))
+	p, a, err := b.Put(context.Background(), o, backendtest.IntentOf(adopt))
 	if err != nil {
 		t.Fatalf("put %s: %v", o.Ref, err)
 	}
@@ -118,7 +119,7 @@ func TestPutGetList500(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if _, _, err := b.Put(ctx, ipns(fmt.Sprintf("ns-%03d", i), fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)), legacyPut); err != nil {
+			if _, _, err := b.Put(ctx, ipns(fmt.Sprintf("ns-%03d", i), fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)), backendtest.Update); err != nil {
 				errs <- err
 			}
 		}()
@@ -202,14 +203,14 @@ func TestUpdateAndDelete(t *testing.T) {
 	if a3.Checkpoint["resource_version"] != a2.Checkpoint["resource_version"] {
 		t.Errorf("no-op put changed resourceVersion %v → %v", a2.Checkpoint, a3.Checkpoint)
 	}
-	p, err := b.Delete(ctx, v2.Ref, legacyDelete)
+	p, err := b.Delete(ctx, v2.Ref, backendtest.Delete)
 	if err != nil || !p.Exists || p.Digest != b.Digest(v2) {
 		t.Fatalf("delete: %+v %v", p, err)
 	}
 	if s := mustGet(t, b, v2.Ref); s.Exists {
 		t.Fatal("still there after delete")
 	}
-	if p, err := b.Delete(ctx, v2.Ref, legacyDelete); err != nil || p.Exists {
+	if p, err := b.Delete(ctx, v2.Ref, backendtest.Delete); err != nil || p.Exists {
 		t.Errorf("delete of missing: %+v %v", p, err)
 	}
 }
@@ -240,7 +241,7 @@ func TestRestore(t *testing.T) {
 		}
 	})
 	t.Run("after delete", func(t *testing.T) {
-		p, err := b.Delete(ctx, v1.Ref, legacyDelete)
+		p, err := b.Delete(ctx, v1.Ref, backendtest.Delete)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +288,7 @@ func TestAdopt(t *testing.T) {
 	b := newBackend(t, "adopt")
 	orig := foreign(t, "adopt", "f", "someone", "10.3.0.0/16")
 	o := withLabel(ipns("f", "10.3.0.0/16"), "a", "b")
-	_, _, err := b.Put(ctx, o, legacyPut)
+	_, _, err := b.Put(ctx, o, backendtest.Update)
 	if oe, ok := backend.AsOwnership(err); !errors.Is(err, backend.ErrNotOwned) || !ok || oe.Op != backend.OpUpdate || oe.Backend != "kubernetes" || !strings.Contains(err.Error(), "someone") {
 		t.Fatalf("want ErrNotOwned, got %v", err)
 	}
@@ -313,7 +314,7 @@ func TestConflictingManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = b.Put(ctx, ipns("c", "10.2.0.0/16"), legacyPut)
+	_, _, err = b.Put(ctx, ipns("c", "10.2.0.0/16"), backendtest.Update)
 	if err == nil || !strings.Contains(err.Error(), "other-manager") || !apierrors.IsConflict(err) {
 		t.Fatalf("want a conflict naming other-manager, got %v", err)
 	}
@@ -347,7 +348,7 @@ func TestOwnedObjectTakesFieldsBack(t *testing.T) {
 
 func TestSchemaViolation(t *testing.T) {
 	b := newBackend(t, "invalid")
-	_, _, err := b.Put(context.Background(), ipns("bad"), legacyPut)
+	_, _, err := b.Put(context.Background(), ipns("bad"), backendtest.Update)
 	if err == nil || !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "invalid fields: spec.subnets") {
 		t.Fatalf("want 422 naming spec.subnets, got %v", err)
 	}
@@ -368,7 +369,7 @@ func TestObserveMode(t *testing.T) {
 		_, _ = raw("observe").Create(ctx, u, metav1.CreateOptions{FieldManager: "gitops"})
 	}()
 	t0 := time.Now()
-	p, a, err := b.Put(ctx, o, legacyPut)
+	p, a, err := b.Put(ctx, o, backendtest.Update)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,13 +383,13 @@ func TestObserveMode(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		_ = raw("observe").Delete(ctx, "o", metav1.DeleteOptions{})
 	}()
-	if p, err := b.Delete(ctx, o.Ref, legacyDelete); err != nil || !p.Exists {
+	if p, err := b.Delete(ctx, o.Ref, backendtest.Delete); err != nil || !p.Exists {
 		t.Fatalf("observe delete: %+v %v", p, err)
 	}
 	short := newBackend(t, "observe", func(c *Config) {
 		c.Mode, c.ObserveTimeout, c.PollInterval = ModeObserve, 300*time.Millisecond, 20*time.Millisecond
 	})
-	if _, _, err := short.Put(ctx, ipns("never", "10.1.0.0/16"), legacyPut); err == nil || !strings.Contains(err.Error(), "within 300ms") {
+	if _, _, err := short.Put(ctx, ipns("never", "10.1.0.0/16"), backendtest.Update); err == nil || !strings.Contains(err.Error(), "within 300ms") {
 		t.Errorf("want a timeout, got %v", err)
 	}
 	if mustGet(t, b, backend.Ref{Kind: "IPv4Namespace", Name: "never"}).Exists {
@@ -454,7 +455,7 @@ func TestClientConfig(t *testing.T) {
 		"users: [{name: u, user: {client-certificate-data: %q, client-key-data: %q}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n",
 		srv.URL, b64(srv.CAData), b64(srv.ClientCertData), b64(srv.ClientKeyData))
 	cb := New(Config{Kubeconfig: cert, Namespace: "certs"})
-	if _, _, err := cb.Put(context.Background(), ipns("viacert", "10.1.0.0/16"), legacyPut); err != nil {
+	if _, _, err := cb.Put(context.Background(), ipns("viacert", "10.1.0.0/16"), backendtest.Update); err != nil {
 		t.Errorf("client certificate: %v", err)
 	}
 }
@@ -520,7 +521,7 @@ func putN(b testing.TB, be *Backend, n int, gen int) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if _, _, err := be.Put(ctx, ipns(fmt.Sprintf("b-%03d", i), fmt.Sprintf("10.%d.%d.0/24", gen%200, i%256)), legacyPut); err != nil {
+			if _, _, err := be.Put(ctx, ipns(fmt.Sprintf("b-%03d", i), fmt.Sprintf("10.%d.%d.0/24", gen%200, i%256)), backendtest.Update); err != nil {
 				b.Error(err)
 			}
 		}()
@@ -584,7 +585,7 @@ func TestExecPlugin(t *testing.T) {
 			Exec: &Exec{Command: plugin, Env: map[string]string{"HH_TOKEN": token}}})
 	}
 	ctx := context.Background()
-	if _, _, err := backendWith(srv.AdminToken).Put(ctx, ipns("e", "10.9.0.0/16"), legacyPut); err != nil {
+	if _, _, err := backendWith(srv.AdminToken).Put(ctx, ipns("e", "10.9.0.0/16"), backendtest.Update); err != nil {
 		t.Fatalf("put with the exec plugin's token: %v", err)
 	}
 	if _, err := backendWith("not-a-token").Get(ctx, ipns("e").Ref); err == nil {
@@ -624,7 +625,7 @@ func TestObserveModeGitOpsTracking(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		_, _ = raw("observe-tracked").Create(ctx, tracked(b.desired(o)), metav1.CreateOptions{FieldManager: "flux"})
 	}()
-	_, a, err := b.Put(ctx, o, legacyPut)
+	_, a, err := b.Put(ctx, o, backendtest.Update)
 	if err != nil {
 		t.Fatalf("observe put with tracking metadata: %v", err)
 	}
@@ -645,7 +646,7 @@ func TestObserveModeGitOpsTracking(t *testing.T) {
 	short := newBackend(t, "observe-tracked", func(c *Config) {
 		c.Mode, c.ObserveTimeout, c.PollInterval = ModeObserve, 300*time.Millisecond, 20*time.Millisecond
 	})
-	if _, _, err := short.Put(ctx, withLabel(ipns("t", "10.3.0.0/16"), "team", "web"), legacyPut); err == nil {
+	if _, _, err := short.Put(ctx, withLabel(ipns("t", "10.3.0.0/16"), "team", "web"), backendtest.Update); err == nil {
 		t.Error("observe mode stopped waiting although the spec differs")
 	}
 }

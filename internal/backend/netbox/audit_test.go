@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 )
 
 // journalOf returns the comments of the NetBox journal entries on one record, oldest first.
@@ -24,7 +25,7 @@ func journalOf(e interface {
 func TestAuditJournalEntries(t *testing.T) {
 	e, b := start(t)
 	audit := func(op, resource string) backend.Intent {
-		in := legacyPut
+		in := backendtest.Update
 		in.Audit = backend.Audit{Owner: backend.DefaultOwner, Resource: resource, Op: op, RunID: "run-7", Workspace: "org/fabric", VCSCommit: "abc123"}
 		return in
 	}
@@ -87,7 +88,7 @@ func TestAuditJournalFailureRollsBack(t *testing.T) {
 	mustPut(t, b, vlanNS(t), false)
 	before := snapshot(e, true)
 	e.FailNext("POST", "/api/extras/journal-entries/", 403, 1)
-	in := legacyPut
+	in := backendtest.Update
 	in.Audit = backend.Audit{Owner: backend.DefaultOwner, Resource: "hedgehog_vpc vpc-2", Op: "create"}
 	prior, _, err := b.Put(ctx, vpcWith(t, "vpc-2", `"default":{"subnet":"10.0.2.0/24","vlan":1002}`), in)
 	if err == nil || !strings.Contains(err.Error(), "journal entry") {

@@ -16,6 +16,7 @@ import (
 	nb "github.com/netbox-community/go-netbox/v4"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/netboxemu"
 )
@@ -85,7 +86,7 @@ func writes(e *netboxemu.Emulator) int {
 
 func mustPut(t *testing.T, b *Backend, obj backend.Object, adopt bool) (backend.State, backend.State) {
 	t.Helper()
-	prior, after, err := b.Put(ctx, obj, intentOf(adopt))
+	prior, after, err := b.Put(ctx, obj, backendtest.IntentOf(adopt))
 	if err != nil {
 		t.Fatalf("put %s: %v", obj.Ref, err)
 	}
@@ -182,7 +183,7 @@ func TestVPCCreateUpdateDelete(t *testing.T) {
 		t.Error("checkpoint keeps removed subnet")
 	}
 
-	prior, err := b.Delete(ctx, upd.Ref, legacyDelete)
+	prior, err := b.Delete(ctx, upd.Ref, backendtest.Delete)
 	if err != nil || !prior.Exists {
 		t.Fatalf("delete: %v %+v", err, prior)
 	}
@@ -195,7 +196,7 @@ func TestVPCCreateUpdateDelete(t *testing.T) {
 	if st, err := b.Get(ctx, upd.Ref); err != nil || st.Exists {
 		t.Errorf("get after delete: %+v %v", st, err)
 	}
-	if _, err := b.Delete(ctx, upd.Ref, legacyDelete); err != nil {
+	if _, err := b.Delete(ctx, upd.Ref, backendtest.Delete); err != nil {
 		t.Errorf("deleting a missing object: %v", err)
 	}
 }
@@ -228,7 +229,7 @@ func TestNamespacesCreateUpdateDelete(t *testing.T) {
 		t.Errorf("vlan group update %v", g)
 	}
 	for _, ref := range []backend.Ref{ip.Ref, vl.Ref} {
-		if _, err := b.Delete(ctx, ref, legacyDelete); err != nil {
+		if _, err := b.Delete(ctx, ref, backendtest.Delete); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -267,7 +268,7 @@ func TestRestoreAfterCreateUpdateDelete(t *testing.T) {
 	}
 
 	before = snapshot(e, false)
-	prior, err := b.Delete(ctx, obj.Ref, legacyDelete)
+	prior, err := b.Delete(ctx, obj.Ref, backendtest.Delete)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +315,7 @@ func TestFaultMidPutThenRestore(t *testing.T) {
 	// Update: vid change (patch), subnet b removed (delete), subnet c added (VLAN created, prefix fails).
 	upd := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1500},"c":{"subnet":"10.0.3.0/24","vlan":1003}`)
 	e.FailNext("POST", "/api/ipam/prefixes/", 500, 1)
-	prior, _, err := b.Put(ctx, upd, legacyPut)
+	prior, _, err := b.Put(ctx, upd, backendtest.Update)
 	var be *backend.Error
 	if !errors.As(err, &be) || be.Backend != "netbox" || be.Op != "put" || be.Ref != upd.Ref || !strings.Contains(err.Error(), "500") {
 		t.Fatalf("want *backend.Error for the injected 500, got %v", err)
@@ -334,7 +335,7 @@ func TestFaultMidPutThenRestore(t *testing.T) {
 	before = snapshot(e, true)
 	obj2 := vpcWith(t, "vpc-2", `"a":{"subnet":"10.1.1.0/24","vlan":2001}`)
 	e.FailNext("POST", "/api/ipam/prefixes/", 500, 1)
-	prior, _, err = b.Put(ctx, obj2, legacyPut)
+	prior, _, err = b.Put(ctx, obj2, backendtest.Update)
 	if err == nil {
 		t.Fatal("no error from failed create")
 	}
@@ -367,7 +368,7 @@ func TestAdoptVersusNotOwned(t *testing.T) {
 	if st, err := b.Get(ctx, obj.Ref); err != nil || !st.Exists || st.Owned {
 		t.Errorf("get of a foreign VRF: %+v %v", st, err)
 	}
-	_, _, err = b.Put(ctx, obj, legacyPut)
+	_, _, err = b.Put(ctx, obj, backendtest.Update)
 	if !errors.Is(err, backend.ErrNotOwned) {
 		t.Fatalf("want ErrNotOwned, got %v", err)
 	}
@@ -403,7 +404,7 @@ func TestAdoptVersusNotOwned(t *testing.T) {
 	other := vpcWith(t, "vpc-3", `"a":{"subnet":"10.1.1.0/24","vlan":2001}`)
 	other.Name = "vpc-2" // same VRF name, different object
 	other.Ref.Namespace = "other"
-	if _, _, err := b.Put(ctx, other, legacyAdopt); !errors.Is(err, backend.ErrNotOwned) {
+	if _, _, err := b.Put(ctx, other, backendtest.Adopt); !errors.Is(err, backend.ErrNotOwned) {
 		t.Errorf("stealing another object's VRF: %v", err)
 	}
 }
@@ -494,7 +495,7 @@ func TestErrorCarriesNetBoxBody(t *testing.T) {
 	_, b := start(t)
 	mustPut(t, b, vlanNS(t), false)
 	obj := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":3500}`) // outside the group's ranges
-	_, _, err := b.Put(ctx, obj, legacyPut)
+	_, _, err := b.Put(ctx, obj, backendtest.Update)
 	if err == nil || !strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "VID must be in ranges") {
 		t.Fatalf("want NetBox's 400 body, got %v", err)
 	}
@@ -517,7 +518,7 @@ func TestCheckAndBearerToken(t *testing.T) {
 		t.Error("check wrote to NetBox: a plan must not write")
 	}
 	// The first write creates them.
-	if _, _, err := b.Put(ctx, vpcWith(t, "bearer", `"a":{"subnet":"10.9.1.0/24","vlan":2901}`), legacyPut); err != nil {
+	if _, _, err := b.Put(ctx, vpcWith(t, "bearer", `"a":{"subnet":"10.9.1.0/24","vlan":2901}`), backendtest.Update); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.Objects("extras.tag")) != 1 || len(e.Objects("extras.customfield")) != 1 {
@@ -562,7 +563,7 @@ func TestRerunAfterCrashReusesOwnRecords(t *testing.T) {
 	mustPut(t, b, vlanNS(t), false)
 	obj := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1001}`)
 	e.FailNext("POST", "/api/ipam/prefixes/", 500, 1)
-	if _, _, err := b.Put(ctx, obj, legacyPut); err == nil {
+	if _, _, err := b.Put(ctx, obj, backendtest.Update); err == nil {
 		t.Fatal("no error")
 	}
 	// No compensation (the provider crashed): the re-run must take over the VRF and VLAN it made.
@@ -587,7 +588,7 @@ func TestConcurrentPutsAndPagedList(t *testing.T) {
 	errs := make(chan error, len(objs))
 	for _, o := range objs {
 		go func(o backend.Object) {
-			_, _, err := b.Put(ctx, o, legacyPut)
+			_, _, err := b.Put(ctx, o, backendtest.Update)
 			errs <- err
 		}(o)
 	}
@@ -630,7 +631,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 	for _, path := range []string{"/api/ipam/vrfs/", "/api/ipam/vlan-groups/"} {
 		e.FailNext("GET", path, 503, failing)
 		upd := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1002}`)
-		prior, _, err := b.Put(ctx, upd, legacyPut)
+		prior, _, err := b.Put(ctx, upd, backendtest.Update)
 		if err == nil || !strings.Contains(err.Error(), "503") {
 			t.Fatalf("%s: want the 503, got %v", path, err)
 		}
@@ -643,7 +644,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 		}
 	}
 	e.FailNext("GET", "/api/ipam/prefixes/", 503, failing)
-	prior, err := b.Delete(ctx, obj.Ref, legacyDelete)
+	prior, err := b.Delete(ctx, obj.Ref, backendtest.Delete)
 	if err == nil {
 		t.Fatal("delete: no error")
 	}

@@ -194,6 +194,17 @@ func modelLabel(model string) string {
 	return model
 }
 
+// sameness is whether r is a record the state's checkpoint names (ids nil: the state names none).
+func sameness(ids map[string]bool, r record) backend.Sameness {
+	switch {
+	case ids == nil:
+		return backend.SameUnknown
+	case ids[r.idKey()]:
+		return backend.SameMatch
+	}
+	return backend.SameMismatch
+}
+
 // expectedIDs is the set of record ids (model#id) the state's checkpoint names; nil when it names none.
 func expectedIDs(kind string, expect map[string]string, recs []record) map[string]bool {
 	if len(expect) == 0 {
@@ -473,14 +484,7 @@ func (b *Backend) judge(ctx context.Context, ref backend.Ref, in backend.Intent)
 	}
 	ids := expectedIDs(ref.Kind, in.Expect, mine)
 	for _, r := range mine {
-		same := backend.SameUnknown
-		if ids != nil {
-			same = backend.SameMismatch
-			if ids[r.idKey()] {
-				same = backend.SameMatch
-			}
-		}
-		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, same)); err != nil {
+		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, sameness(ids, r))); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -698,14 +702,7 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent
 	var left error
 	ids := expectedIDs(ref.Kind, in.Expect, cur)
 	for _, r := range cur {
-		same := backend.SameUnknown
-		if ids != nil {
-			same = backend.SameMismatch
-			if ids[r.idKey()] {
-				same = backend.SameMatch
-			}
-		}
-		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, same)); err != nil {
+		if err := in.Authorize(backend.NetBox, ref, foundRecord(r, sameness(ids, r))); err != nil {
 			if left == nil {
 				left = err
 			}
