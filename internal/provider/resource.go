@@ -667,7 +667,7 @@ func (r *fabricResource) planOwnership(ctx context.Context, d *engine.Desired, c
 		pending, err := r.eng.Pending(ctx)
 		switch {
 		case err != nil:
-			diags.errorf(path.Empty(), "Cannot read the journal", "The journal (%s) of incomplete operations could not be read, so an interrupted earlier run may have left writes behind: %v", r.eng.JournalWhere(), err)
+			diags.warnf(path.Empty(), "Cannot read the journal", "The journal (%s) of incomplete operations could not be read, so this plan cannot say whether an interrupted earlier run left writes behind: %v. The apply reads it again before its first write and stops, writing nothing, if it still cannot.", r.eng.JournalWhere(), err)
 		case len(pending) > 0:
 			var lines []string
 			for _, en := range pending {

@@ -22,6 +22,9 @@ func (g *Guard) Wrap(b backend.Backend) backend.Backend {
 	p, isP := b.(backend.Predictor)
 	o, isO := b.(backend.Observer)
 	j, isJ := b.(journaled)
+	if isJ {
+		j = journalOf{w: w, j: j} // the journal's calls get the same policy as the backend's
+	}
 	switch {
 	case isP && isO && isJ:
 		return &struct {
@@ -191,4 +194,52 @@ func (w *guarded) Check(ctx context.Context) error {
 	}
 	defer cancel()
 	return w.end(ctx, c, "check", w.b.Check(c), true)
+}
+
+// journalOf hands out the backend's journal behind the same guard.
+type journalOf struct {
+	w *guarded
+	j journaled
+}
+
+func (x journalOf) Journal() backend.Journal {
+	if inner := x.j.Journal(); inner != nil {
+		return &guardedJournal{w: x.w, j: inner}
+	}
+	return nil
+}
+
+// guardedJournal applies the backend's operation timeout, circuit breaker and request policy to the journal.
+type guardedJournal struct {
+	w *guarded
+	j backend.Journal
+}
+
+func (g *guardedJournal) Where() string { return g.j.Where() }
+
+func (g *guardedJournal) call(ctx context.Context, op string, ref backend.Ref, f func(context.Context) error) error {
+	c, cancel, err := g.w.begin(ctx, op, ref)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	return g.w.end(ctx, c, op, f(c), false)
+}
+
+func (g *guardedJournal) Open(ctx context.Context, e backend.JournalEntry) error {
+	return g.call(ctx, "journal open", e.Ref, func(c context.Context) error { return g.j.Open(c, e) })
+}
+
+func (g *guardedJournal) Close(ctx context.Context, e backend.JournalEntry) error {
+	return g.call(ctx, "journal close", e.Ref, func(c context.Context) error { return g.j.Close(c, e) })
+}
+
+func (g *guardedJournal) Pending(ctx context.Context, owner string) ([]backend.JournalEntry, error) {
+	var out []backend.JournalEntry
+	err := g.call(ctx, "journal pending", backend.Ref{}, func(c context.Context) error {
+		var err error
+		out, err = g.j.Pending(c, owner)
+		return err
+	})
+	return out, err
 }
