@@ -12,27 +12,6 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
 )
 
-func jentry(owner, name, op string) backend.JournalEntry {
-	ref := backend.Ref{Kind: "VPC", Namespace: "default", Name: name}
-	return backend.JournalEntry{ID: backend.JournalID(owner, ref), Owner: owner, Op: op, Ref: ref,
-		Steps: []string{backend.NetBox, backend.Git, backend.Kubernetes}, Started: "2025-01-01T00:00:00Z",
-		Desired: map[string]any{"spec": map[string]any{"x": "y"}},
-		Audit:   backend.Audit{Owner: owner, Resource: "hedgehog_vpc " + name, Op: op, RunID: "run-1"}}
-}
-
-func pendingOf(t *testing.T, j backend.Journal, owner string) []string {
-	t.Helper()
-	es, err := j.Pending(context.Background(), owner)
-	if err != nil {
-		t.Fatalf("pending %s: %v", owner, err)
-	}
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Ref.Name+":"+e.Op)
-	}
-	return out
-}
-
 func TestJournal(t *testing.T) {
 	transports(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
@@ -45,10 +24,10 @@ func TestJournal(t *testing.T) {
 		if w := j.Where(); !strings.Contains(w, JournalBranch) {
 			t.Errorf("Where = %q", w)
 		}
-		if got := pendingOf(t, j, "team-a"); len(got) != 0 {
+		if got := backendtest.PendingNames(t, j, "team-a"); len(got) != 0 {
 			t.Fatalf("pending before any entry (no journal branch yet): %v", got)
 		}
-		a1, a2, b1 := jentry("team-a", "web", "create"), jentry("team-a", "db", "update"), jentry("team b/prod", "web", "delete")
+		a1, a2, b1 := backendtest.Entry("team-a", "web", "create"), backendtest.Entry("team-a", "db", "update"), backendtest.Entry("team b/prod", "web", "delete")
 		for _, e := range []backend.JournalEntry{a1, a2, b1} {
 			if err := j.Open(ctx, e); err != nil {
 				t.Fatal(err)
@@ -58,10 +37,10 @@ func TestJournal(t *testing.T) {
 		if a1.ID > a2.ID {
 			want = []string{"db:update", "web:create"}
 		}
-		if got := fmt.Sprint(pendingOf(t, j, "team-a")); got != fmt.Sprint(want) {
+		if got := fmt.Sprint(backendtest.PendingNames(t, j, "team-a")); got != fmt.Sprint(want) {
 			t.Errorf("team-a pending = %s, want %v", got, want)
 		}
-		if got := fmt.Sprint(pendingOf(t, j, "team b/prod")); got != "[web:delete]" {
+		if got := fmt.Sprint(backendtest.PendingNames(t, j, "team b/prod")); got != "[web:delete]" {
 			t.Errorf("team b pending = %s", got)
 		}
 		// One file per entry under the owner key, on the journal branch; a fresh backend reads the same.
@@ -72,7 +51,7 @@ func TestJournal(t *testing.T) {
 		if len(files) != 3 || !contains(files, backend.OwnerKey("team-a")+"/"+a1.ID+".json") {
 			t.Errorf("journal files = %v", files)
 		}
-		if got := pendingOf(t, f.newBack().Journal(), "team-a"); len(got) != 2 {
+		if got := backendtest.PendingNames(t, f.newBack().Journal(), "team-a"); len(got) != 2 {
 			t.Errorf("fresh backend pending = %v", got)
 		}
 		msg := logOf2(t, f.dir, JournalBranch)[0]
@@ -104,10 +83,10 @@ func TestJournal(t *testing.T) {
 		if m := len(logOf2(t, f.dir, JournalBranch)); m != n {
 			t.Errorf("closing a closed entry made a commit (%d → %d)", n, m)
 		}
-		if got := fmt.Sprint(pendingOf(t, j, "team-a")); got != "[db:update]" {
+		if got := fmt.Sprint(backendtest.PendingNames(t, j, "team-a")); got != "[db:update]" {
 			t.Errorf("after close: %s", got)
 		}
-		if got := fmt.Sprint(pendingOf(t, j, "team b/prod")); got != "[web:delete]" {
+		if got := fmt.Sprint(backendtest.PendingNames(t, j, "team b/prod")); got != "[web:delete]" {
 			t.Errorf("other owner after close: %s", got)
 		}
 		if h, _ := gitserver.Head(f.dir, "main"); h != mainHead {
@@ -142,7 +121,7 @@ func TestJournalConcurrentOpens(t *testing.T) {
 			if i%2 == 1 { // half through other Backend instances of the same repository
 				b = f.newBack()
 			}
-			errs <- b.Journal().Open(ctx, jentry("team-c", fmt.Sprintf("vpc-%d", i), "create"))
+			errs <- b.Journal().Open(ctx, backendtest.Entry("team-c", fmt.Sprintf("vpc-%d", i), "create"))
 		}(i)
 	}
 	wg.Wait()
@@ -152,7 +131,7 @@ func TestJournalConcurrentOpens(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if got := pendingOf(t, f.b.Journal(), "team-c"); len(got) != 10 {
+	if got := backendtest.PendingNames(t, f.b.Journal(), "team-c"); len(got) != 10 {
 		t.Errorf("pending after 10 concurrent opens: %d %v", len(got), got)
 	}
 }
@@ -160,7 +139,7 @@ func TestJournalConcurrentOpens(t *testing.T) {
 func TestJournalRefusesGitOpsBranch(t *testing.T) {
 	f := newFile(t)
 	b := New(Config{URL: f.url, Branch: JournalBranch})
-	if err := b.Journal().Open(context.Background(), jentry("x", "web", "create")); err == nil {
+	if err := b.Journal().Open(context.Background(), backendtest.Entry("x", "web", "create")); err == nil {
 		t.Fatal("a journal on the GitOps branch was accepted")
 	}
 }

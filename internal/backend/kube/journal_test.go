@@ -12,28 +12,8 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 )
-
-func entry(owner, name, op string) backend.JournalEntry {
-	ref := backend.Ref{Kind: "VPC", Namespace: "default", Name: name}
-	return backend.JournalEntry{ID: backend.JournalID(owner, ref), Owner: owner, Op: op, Ref: ref,
-		Steps: []string{backend.NetBox, backend.Git, backend.Kubernetes}, Started: "2025-01-01T00:00:00Z",
-		Desired: map[string]any{"spec": map[string]any{"x": "y"}},
-		Audit:   backend.Audit{Owner: owner, Resource: "hedgehog_vpc " + name, Op: op}}
-}
-
-func pendingNames(t *testing.T, j backend.Journal, owner string) []string {
-	t.Helper()
-	es, err := j.Pending(context.Background(), owner)
-	if err != nil {
-		t.Fatalf("pending %s: %v", owner, err)
-	}
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Ref.Name+":"+e.Op)
-	}
-	return out
-}
 
 func TestJournal(t *testing.T) {
 	ctx := context.Background()
@@ -41,19 +21,19 @@ func TestJournal(t *testing.T) {
 	if w := j.Where(); !strings.Contains(w, "namespace journal") {
 		t.Errorf("Where = %q", w)
 	}
-	a1, a2, b1 := entry("team-a", "web", "create"), entry("team-a", "db", "update"), entry("team b/prod", "web", "delete")
+	a1, a2, b1 := backendtest.Entry("team-a", "web", "create"), backendtest.Entry("team-a", "db", "update"), backendtest.Entry("team b/prod", "web", "delete")
 	for _, e := range []backend.JournalEntry{a1, a2, b1} {
 		if err := j.Open(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := fmt.Sprint(pendingNames(t, j, "team-a")); got != fmt.Sprint(sortByID(a1, a2)) {
+	if got := fmt.Sprint(backendtest.PendingNames(t, j, "team-a")); got != fmt.Sprint(sortByID(a1, a2)) {
 		t.Errorf("team-a pending = %s", got)
 	}
-	if got := fmt.Sprint(pendingNames(t, j, "team b/prod")); got != "[web:delete]" {
+	if got := fmt.Sprint(backendtest.PendingNames(t, j, "team b/prod")); got != "[web:delete]" {
 		t.Errorf("team b pending = %s", got)
 	}
-	if got := pendingNames(t, j, "nobody"); len(got) != 0 {
+	if got := backendtest.PendingNames(t, j, "nobody"); len(got) != 0 {
 		t.Errorf("nobody pending = %v", got)
 	}
 	// The ConfigMap is named after the entry and labelled with the owner key.
@@ -84,10 +64,10 @@ func TestJournal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := fmt.Sprint(pendingNames(t, j, "team-a")); got != "[db:update]" {
+	if got := fmt.Sprint(backendtest.PendingNames(t, j, "team-a")); got != "[db:update]" {
 		t.Errorf("after close: %s", got)
 	}
-	if got := fmt.Sprint(pendingNames(t, j, "team b/prod")); got != "[web:delete]" {
+	if got := fmt.Sprint(backendtest.PendingNames(t, j, "team b/prod")); got != "[web:delete]" {
 		t.Errorf("other owner after close: %s", got)
 	}
 }
@@ -112,7 +92,7 @@ func TestJournalConcurrentOpens(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs <- j.Open(ctx, entry("team-c", fmt.Sprintf("vpc-%d", i), "create"))
+			errs <- j.Open(ctx, backendtest.Entry("team-c", fmt.Sprintf("vpc-%d", i), "create"))
 		}(i)
 	}
 	wg.Wait()
@@ -122,7 +102,7 @@ func TestJournalConcurrentOpens(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if got := pendingNames(t, j, "team-c"); len(got) != 10 {
+	if got := backendtest.PendingNames(t, j, "team-c"); len(got) != 10 {
 		t.Errorf("pending after 10 concurrent opens: %d %v", len(got), got)
 	}
 }
