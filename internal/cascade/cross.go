@@ -2,6 +2,7 @@ package cascade
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -109,7 +110,7 @@ func ValidateCross(obj fabric.Object, v *View) diag.Diagnostics {
 	case *fabric.External:
 		if ns := o.Spec.IPv4Namespace; ns != "" && v.get(fabric.KindIPv4Namespace, ns) == nil {
 			b.Errorf(RuleCrossExternalIPv4NSExists, diag.F("spec", "ipv4Namespace"), "IPv4Namespace not found",
-				"External %q uses IPv4Namespace %q, which does not exist", o.Metadata.Name, ns)
+				"External %q uses IPv4Namespace %q, which does not exist%s", o.Metadata.Name, ns, v.suggest(fabric.KindIPv4Namespace, ns))
 		}
 		crossExternalAttachmentModes(b, v, o)
 	case *fabric.Connection:
@@ -140,7 +141,7 @@ func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {
 	ipns, _ := v.get(fabric.KindIPv4Namespace, o.Spec.IPv4Namespace).(*fabric.IPv4Namespace)
 	if ipns == nil {
 		b.Errorf(RuleCrossVPCIPv4NSExists, diag.F("spec", "ipv4Namespace"), "IPv4Namespace not found",
-			"VPC %q uses IPv4Namespace %q, which does not exist", name, o.Spec.IPv4Namespace)
+			"VPC %q uses IPv4Namespace %q, which does not exist%s", name, o.Spec.IPv4Namespace, v.suggest(fabric.KindIPv4Namespace, o.Spec.IPv4Namespace))
 	} else {
 		for _, s := range ipns.Spec.Subnets {
 			if p, err := netip.ParsePrefix(s); err == nil {
@@ -151,7 +152,7 @@ func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {
 	vlanns, _ := v.get(fabric.KindVLANNamespace, o.Spec.VLANNamespace).(*fabric.VLANNamespace)
 	if vlanns == nil {
 		b.Errorf(RuleCrossVPCVLANNSExists, diag.F("spec", "vlanNamespace"), "VLANNamespace not found",
-			"VPC %q uses VLANNamespace %q, which does not exist", name, o.Spec.VLANNamespace)
+			"VPC %q uses VLANNamespace %q, which does not exist%s", name, o.Spec.VLANNamespace, v.suggest(fabric.KindVLANNamespace, o.Spec.VLANNamespace))
 	}
 	trie := v.subnets[o.Spec.IPv4Namespace]
 	vlans := v.vlans[o.Spec.VLANNamespace]
@@ -199,9 +200,14 @@ func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {
 		}
 		if s.DHCP != nil && s.DHCP.RelayVPC != "" && v.get(fabric.KindVPC, s.DHCP.RelayVPC) == nil {
 			b.Errorf(RuleCrossVPCRelayVPCExists, p.Field("dhcp").Field("relayVPC"), "relay VPC not found",
-				"VPC %q relays DHCP via VPC %q, which does not exist", name, s.DHCP.RelayVPC)
+				"VPC %q relays DHCP via VPC %q, which does not exist%s", name, s.DHCP.RelayVPC, v.suggest(fabric.KindVPC, s.DHCP.RelayVPC, name))
 		}
 	}
+}
+
+// subnetHint says, for a subnet the VPC lacks, which of its subnets is meant and which it has.
+func subnetHint(vpc *fabric.VPC, sub string) string {
+	return existingList("subnets", sortedKeys(vpc.Spec.Subnets)) + didYouMean(sub, maps.Keys(vpc.Spec.Subnets))
 }
 
 func vlanInFabricRanges(vlan uint16, rs []fabric.VLANRange) bool {
@@ -228,15 +234,15 @@ func crossAttachment(b *diag.Builder, v *View, o *fabric.VPCAttachment) {
 	var sub *fabric.VPCSubnet
 	if vpc == nil {
 		b.Errorf(RuleCrossAttVPCExists, diag.F("spec", "subnet"), "VPC not found",
-			"VPCAttachment %q attaches VPC %q, which does not exist", name, vpcName)
+			"VPCAttachment %q attaches VPC %q, which does not exist%s", name, vpcName, v.suggest(fabric.KindVPC, vpcName))
 	} else if sub = vpc.Spec.Subnets[subName]; sub == nil {
 		b.Errorf(RuleCrossAttSubnetExists, diag.F("spec", "subnet"), "VPC subnet not found",
-			"VPC %q has no subnet %q", vpcName, subName)
+			"VPC %q has no subnet %q%s", vpcName, subName, subnetHint(vpc, subName))
 	}
 	conn, _ := v.get(fabric.KindConnection, o.Spec.Connection).(*fabric.Connection)
 	if conn == nil {
 		b.Errorf(RuleCrossAttConnectionExists, diag.F("spec", "connection"), "connection not found",
-			"VPCAttachment %q uses Connection %q, which does not exist", name, o.Spec.Connection)
+			"VPCAttachment %q uses Connection %q, which does not exist%s", name, o.Spec.Connection, v.suggest(fabric.KindConnection, o.Spec.Connection))
 	} else {
 		lt := linkType(conn)
 		switch lt {
@@ -302,12 +308,12 @@ func crossPeering(b *diag.Builder, v *View, o *fabric.VPCPeering) {
 			p := diag.F("spec", "permit").Index(i).Key(vpcName)
 			vpc, _ := v.get(fabric.KindVPC, vpcName).(*fabric.VPC)
 			if vpc == nil {
-				b.Errorf(RuleCrossPeeringVPCExists, p, "VPC not found", "VPCPeering %q peers VPC %q, which does not exist", o.Metadata.Name, vpcName)
+				b.Errorf(RuleCrossPeeringVPCExists, p, "VPC not found", "VPCPeering %q peers VPC %q, which does not exist%s", o.Metadata.Name, vpcName, v.suggest(fabric.KindVPC, vpcName))
 				continue
 			}
 			for j, sn := range permit[vpcName].Subnets {
 				if vpc.Spec.Subnets[sn] == nil {
-					b.Errorf(RuleCrossPeeringSubnetExists, p.Field("subnets").Index(j), "VPC subnet not found", "VPC %q has no subnet %q", vpcName, sn)
+					b.Errorf(RuleCrossPeeringSubnetExists, p.Field("subnets").Index(j), "VPC subnet not found", "VPC %q has no subnet %q%s", vpcName, sn, subnetHint(vpc, sn))
 				}
 			}
 			if first == nil {
@@ -333,7 +339,7 @@ func crossExtPeering(b *diag.Builder, v *View, o *fabric.ExternalPeering) {
 		ext, _ = v.get(fabric.KindExternal, pm.External.Name).(*fabric.External)
 		if ext == nil {
 			b.Errorf(RuleCrossExtPeerExternalExists, diag.F("spec", "permit", "external", "name"), "External not found",
-				"ExternalPeering %q peers External %q, which does not exist", o.Metadata.Name, pm.External.Name)
+				"ExternalPeering %q peers External %q, which does not exist%s", o.Metadata.Name, pm.External.Name, v.suggest(fabric.KindExternal, pm.External.Name))
 		}
 	}
 	if pm.VPC == nil {
@@ -342,13 +348,13 @@ func crossExtPeering(b *diag.Builder, v *View, o *fabric.ExternalPeering) {
 	vpc, _ := v.get(fabric.KindVPC, pm.VPC.Name).(*fabric.VPC)
 	if vpc == nil {
 		b.Errorf(RuleCrossExtPeerVPCExists, diag.F("spec", "permit", "vpc", "name"), "VPC not found",
-			"ExternalPeering %q peers VPC %q, which does not exist", o.Metadata.Name, pm.VPC.Name)
+			"ExternalPeering %q peers VPC %q, which does not exist%s", o.Metadata.Name, pm.VPC.Name, v.suggest(fabric.KindVPC, pm.VPC.Name))
 		return
 	}
 	for j, sn := range pm.VPC.Subnets {
 		if vpc.Spec.Subnets[sn] == nil {
 			b.Errorf(RuleCrossExtPeerSubnetExists, diag.F("spec", "permit", "vpc", "subnets").Index(j), "VPC subnet not found",
-				"VPC %q has no subnet %q", vpc.Metadata.Name, sn)
+				"VPC %q has no subnet %q%s", vpc.Metadata.Name, sn, subnetHint(vpc, sn))
 		}
 	}
 	if ext != nil && ext.Spec.IPv4Namespace != vpc.Spec.IPv4Namespace {
@@ -360,7 +366,7 @@ func crossExtPeering(b *diag.Builder, v *View, o *fabric.ExternalPeering) {
 func crossExtAttachment(b *diag.Builder, v *View, o *fabric.ExternalAttachment) {
 	if ext, _ := v.get(fabric.KindExternal, o.Spec.External).(*fabric.External); ext == nil {
 		b.Errorf(RuleCrossExtAttExternalExists, diag.F("spec", "external"), "External not found",
-			"ExternalAttachment %q uses External %q, which does not exist", o.Metadata.Name, o.Spec.External)
+			"ExternalAttachment %q uses External %q, which does not exist%s", o.Metadata.Name, o.Spec.External, v.suggest(fabric.KindExternal, o.Spec.External))
 	} else {
 		checkExtAttMode(b, o, ext)
 	}
@@ -379,7 +385,7 @@ func crossExtAttachment(b *diag.Builder, v *View, o *fabric.ExternalAttachment) 
 	conn, _ := v.get(fabric.KindConnection, o.Spec.Connection).(*fabric.Connection)
 	if conn == nil {
 		b.Errorf(RuleCrossExtAttConnectionExists, diag.F("spec", "connection"), "connection not found",
-			"ExternalAttachment %q uses Connection %q, which does not exist", o.Metadata.Name, o.Spec.Connection)
+			"ExternalAttachment %q uses Connection %q, which does not exist%s", o.Metadata.Name, o.Spec.Connection, v.suggest(fabric.KindConnection, o.Spec.Connection))
 	} else if lt := linkType(conn); lt != fabric.LinkExternal {
 		b.Errorf(RuleCrossExtAttConnectionType, diag.F("spec", "connection"), "connection is not an external connection",
 			"Connection %q is of type %q; ExternalAttachments need an external connection", conn.Metadata.Name, lt)
@@ -399,12 +405,12 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 		case e.other: // a gateway: not a fabric object
 		case e.server:
 			if v.get(fabric.KindServer, e.device) == nil {
-				b.Errorf(RuleCrossConnServerExists, e.path(), "server not found", "Connection %q uses Server %q, which does not exist", name, e.device)
+				b.Errorf(RuleCrossConnServerExists, e.path(), "server not found", "Connection %q uses Server %q, which does not exist%s", name, e.device, v.suggest(fabric.KindServer, e.device))
 			}
 		default:
 			sw, _ := v.get(fabric.KindSwitch, e.device).(*fabric.Switch)
 			if sw == nil {
-				b.Errorf(RuleCrossConnSwitchExists, e.path(), "switch not found", "Connection %q uses Switch %q, which does not exist", name, e.device)
+				b.Errorf(RuleCrossConnSwitchExists, e.path(), "switch not found", "Connection %q uses Switch %q, which does not exist%s", name, e.device, v.suggest(fabric.KindSwitch, e.device))
 			} else if prof, _ := v.get(fabric.KindSwitchProfile, sw.Spec.Profile).(*fabric.SwitchProfile); prof == nil {
 				if !warnedProfile[e.device] {
 					warnedProfile[e.device] = true
@@ -463,7 +469,7 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 	}
 	if se := o.Spec.StaticExternal; se != nil && se.WithinVPC != "" && v.get(fabric.KindVPC, se.WithinVPC) == nil {
 		b.Errorf(RuleCrossConnWithinVPCExists, diag.F("spec", fabric.LinkStaticExternal, "withinVPC"), "VPC not found",
-			"Connection %q is within VPC %q, which does not exist", name, se.WithinVPC)
+			"Connection %q is within VPC %q, which does not exist%s", name, se.WithinVPC, v.suggest(fabric.KindVPC, se.WithinVPC))
 	}
 }
 
@@ -472,7 +478,13 @@ func profilePortValid(p *fabric.SwitchProfile, port string) (bool, string) {
 	base, lane := basePort(port)
 	pp, ok := p.Spec.Ports[base]
 	if !ok {
-		return false, "no such port"
+		return false, "no such port" + portSummary(p) + didYouMean(base, func(yield func(string) bool) {
+			for n, pp := range p.Spec.Ports {
+				if !pp.Management && strings.EqualFold(n, base) && !yield(n) {
+					return
+				}
+			}
+		})
 	}
 	if pp.Management {
 		return false, "management port"
@@ -495,26 +507,73 @@ func profilePortValid(p *fabric.SwitchProfile, port string) (bool, string) {
 	return true, ""
 }
 
+// portSummary lists the profile's ports other than management ports, numbered ports in ranges
+// ("; the profile has ports E1/1-E1/48"), for a port it lacks.
+func portSummary(p *fabric.SwitchProfile) string {
+	nums := map[string][]int{}
+	var other []string
+	for n, pp := range p.Spec.Ports {
+		if pp.Management {
+			continue
+		}
+		i := len(n)
+		for i > 0 && n[i-1] >= '0' && n[i-1] <= '9' {
+			i--
+		}
+		if k, err := strconv.Atoi(n[i:]); err == nil && i < len(n) {
+			nums[n[:i]] = append(nums[n[:i]], k)
+		} else {
+			other = append(other, n)
+		}
+	}
+	var parts []string
+	for _, prefix := range sortedKeys(nums) {
+		ks := nums[prefix]
+		sort.Ints(ks)
+		for i := 0; i < len(ks); {
+			j := i
+			for j+1 < len(ks) && ks[j+1] == ks[j]+1 {
+				j++
+			}
+			if j == i {
+				parts = append(parts, fmt.Sprintf("%s%d", prefix, ks[i]))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s%d-%s%d", prefix, ks[i], prefix, ks[j]))
+			}
+			i = j + 1
+		}
+	}
+	sort.Strings(other)
+	parts = append(parts, other...)
+	if len(parts) == 0 {
+		return "; the profile has no ports"
+	}
+	if len(parts) > maxListed {
+		parts = append(parts[:maxListed:maxListed], fmt.Sprintf("and %d more", len(parts)-maxListed))
+	}
+	return "; the profile has ports " + strings.Join(parts, ", ")
+}
+
 func crossSwitch(b *diag.Builder, v *View, o *fabric.Switch) {
 	name, s := o.Metadata.Name, &o.Spec
 	if s.Profile != "" && v.get(fabric.KindSwitchProfile, s.Profile) == nil {
 		b.Errorf(RuleCrossSwitchProfileExists, diag.F("spec", "profile"), "SwitchProfile not found",
-			"Switch %q uses SwitchProfile %q, which does not exist", name, s.Profile)
+			"Switch %q uses SwitchProfile %q, which does not exist%s", name, s.Profile, v.suggest(fabric.KindSwitchProfile, s.Profile))
 	}
 	for i, g := range s.Groups {
 		if v.get(fabric.KindSwitchGroup, g) == nil {
 			b.Errorf(RuleCrossSwitchGroupExists, diag.F("spec", "groups").Index(i), "SwitchGroup not found",
-				"Switch %q is in SwitchGroup %q, which does not exist", name, g)
+				"Switch %q is in SwitchGroup %q, which does not exist%s", name, g, v.suggest(fabric.KindSwitchGroup, g))
 		}
 	}
 	if r := s.Redundancy; r != nil && r.Group != "" && v.get(fabric.KindSwitchGroup, r.Group) == nil {
 		b.Errorf(RuleCrossSwitchRedGroupExists, diag.F("spec", "redundancy", "group"), "SwitchGroup not found",
-			"Switch %q uses redundancy group %q, which is not an existing SwitchGroup", name, r.Group)
+			"Switch %q uses redundancy group %q, which is not an existing SwitchGroup%s", name, r.Group, v.suggest(fabric.KindSwitchGroup, r.Group))
 	}
 	for i, ns := range s.VLANNamespaces {
 		if v.get(fabric.KindVLANNamespace, ns) == nil {
 			b.Errorf(RuleCrossSwitchVLANNSExists, diag.F("spec", "vlanNamespaces").Index(i), "VLANNamespace not found",
-				"Switch %q lists VLANNamespace %q, which does not exist", name, ns)
+				"Switch %q lists VLANNamespace %q, which does not exist%s", name, ns, v.suggest(fabric.KindVLANNamespace, ns))
 		}
 	}
 	crossSwitchVLANNamespaces(b, v, o)

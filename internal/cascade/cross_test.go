@@ -165,6 +165,7 @@ type crossCase struct {
 	path   string
 	reject bool
 	detail []string // substrings of the finding's Detail (reject cases)
+	absent []string // substrings the finding's Detail must not hold (reject cases)
 	warn   bool     // the finding is a warning
 }
 
@@ -200,6 +201,11 @@ func runCrossCases(t *testing.T, cases []crossCase) {
 			for _, s := range tc.detail {
 				if !strings.Contains(found.Detail, s) {
 					t.Errorf("detail %q lacks %q", found.Detail, s)
+				}
+			}
+			for _, s := range tc.absent {
+				if strings.Contains(found.Detail, s) {
+					t.Errorf("detail %q holds %q", found.Detail, s)
 				}
 			}
 		})
@@ -552,4 +558,81 @@ func TestExternalAttachmentModeEitherOrder(t *testing.T) {
 		}
 		wantOnAttachment(t, mode)
 	})
+}
+
+// TestValidateCrossNotFoundHints checks the way forward a "referenced object not found" finding gives: the
+// closest existing names of the kind ("did you mean", only close ones, at most 3) and, for a part of an
+// object, what exists.
+func TestValidateCrossNotFoundHints(t *testing.T) {
+	const noHint = "did you mean"
+	sw := "spec.unbundled.link.switch.port"
+	sw16 := switchYAML("leaf-n", "server-leaf", 65160, "192.168.200.60/24", "172.30.8.60/32", "")
+	runCrossCases(t, []crossCase{
+		{name: "connection/close", target: attachment("a", "server-4--unbundled--s5248-0", "demo-vpc-3/subnet-2", false), rule: RuleCrossAttConnectionExists, path: "spec.connection", reject: true,
+			detail: []string{`does not exist; did you mean "server-4--unbundled--s5248-02"?`}},
+		{name: "connection/none-close", target: attachment("a", "nope", "demo-vpc-3/subnet-2", false), rule: RuleCrossAttConnectionExists, path: "spec.connection", reject: true,
+			detail: []string{`Connection "nope", which does not exist`}, absent: []string{noHint}},
+		{name: "vpc/at-most-three", target: attachment("a", "server-4--unbundled--s5248-02", "demo-vpc-4/default", false), rule: RuleCrossAttVPCExists, path: "spec.subnet", reject: true,
+			detail: []string{`did you mean "demo-vpc-1", "demo-vpc-2" or "demo-vpc-3"?`}},
+		{name: "subnet/close-and-existing", target: attachment("a", "server-4--unbundled--s5248-02", "demo-vpc-3/subnet-3", false), rule: RuleCrossAttSubnetExists, path: "spec.subnet", reject: true,
+			detail: []string{`VPC "demo-vpc-3" has no subnet "subnet-3"; its subnets are "subnet-1" and "subnet-2"; did you mean "subnet-1" or "subnet-2"?`}},
+		{name: "subnet/none-close", target: attachment("a", "server-4--unbundled--s5248-02", "demo-vpc-1/nope", false), rule: RuleCrossAttSubnetExists, path: "spec.subnet", reject: true,
+			detail: []string{`its only subnet is "default"`}, absent: []string{noHint}},
+		{name: "peering-subnet/existing", target: peering("demo-vpc-1", "defautl", "demo-vpc-3", "subnet-1"), rule: RuleCrossPeeringSubnetExists, path: `spec.permit[0]["demo-vpc-1"].subnets[0]`, reject: true,
+			detail: []string{`its only subnet is "default"; did you mean "default"?`}},
+		{name: "externalpeering-subnet/existing", target: extPeering("default", "demo-vpc-3", "subnet2"), rule: RuleCrossExtPeerSubnetExists, path: "spec.permit.vpc.subnets[0]", reject: true,
+			detail: []string{`its subnets are "subnet-1" and "subnet-2"; did you mean "subnet-2"?`}},
+		{name: "external/transposition", extra: []string{xExtConn}, target: extAttachment("defualt", "ext-conn"), rule: RuleCrossExtAttExternalExists, path: "spec.external", reject: true,
+			detail: []string{`did you mean "default"?`}},
+		{name: "switch/only-the-closest", target: unbundled("c", "server-4", "s5248-2/E1/5"), rule: RuleCrossConnSwitchExists, path: sw, reject: true,
+			detail: []string{`did you mean "s5248-02"?`}, absent: []string{`"s5248-01"`}},
+		{name: "server/close", target: unbundled("c", "server-44", "s5248-02/E1/5"), rule: RuleCrossConnServerExists, path: "spec.unbundled.link.server.port", reject: true,
+			detail: []string{`did you mean "server-4"?`}},
+		{name: "port/existing", target: unbundled("c", "server-4", "s5248-02/E1/49"), rule: RuleCrossConnPortProfile, path: sw, reject: true,
+			detail: []string{"no such port; the profile has ports E1/1-E1/48"}, absent: []string{noHint}},
+		{name: "port/case", target: unbundled("c", "server-4", "s5248-02/e1/5"), rule: RuleCrossConnPortProfile, path: sw, reject: true,
+			detail: []string{`did you mean "E1/5"?`}},
+		{name: "port-in-use/names-the-connection", target: unbundled("c", "server-1", "s5248-02/E1/4"), rule: RuleCrossConnPortInUse, path: sw, reject: true,
+			detail: []string{`of Connection "`}},
+		{name: "vlannamespace/case", target: leafWithNamespaces("Default"), rule: RuleCrossSwitchVLANNSExists, path: "spec.vlanNamespaces[0]", reject: true,
+			detail: []string{`did you mean "default"?`}},
+		{name: "switchgroup/close", target: sw16 + "  groups: [mclag-2]\n", rule: RuleCrossSwitchGroupExists, path: "spec.groups[0]", reject: true,
+			detail: []string{`did you mean "mclag-1"?`}},
+		{name: "switchgroup/none-close", target: sw16 + "  groups: [nope]\n", rule: RuleCrossSwitchGroupExists, path: "spec.groups[0]", reject: true, absent: []string{noHint}},
+		{name: "relay-vpc/not-itself", target: "kind: VPC\nmetadata: {name: demo-vpc-9}\nspec:\n  subnets:\n    default: {subnet: 10.10.200.0/24, vlan: 1200, dhcp: {enable: true, relayVPC: demo-vpc-8}}\n",
+			rule: RuleCrossVPCRelayVPCExists, path: `spec.subnets["default"].dhcp.relayVPC`, reject: true,
+			detail: []string{`did you mean "demo-vpc-1", "demo-vpc-2" or "demo-vpc-3"?`}, absent: []string{`"demo-vpc-9"?`}},
+	})
+}
+
+func TestClosestNames(t *testing.T) {
+	names := func(ns ...string) func(func(string) bool) {
+		return func(yield func(string) bool) {
+			for _, n := range ns {
+				if !yield(n) {
+					return
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		cands []string
+		want  string
+	}{
+		{"nope", []string{"default", "demo-vpc-1"}, ""},
+		{"", []string{"a"}, ""},
+		{"defualt", []string{"default", "other"}, `"default"`},
+		{"vpc-1", []string{"vpc-2", "vpc-3", "vpc-4", "vpc-5"}, `"vpc-2", "vpc-3" or "vpc-4"`},
+		{"Leaf-1", []string{"leaf-1", "leaf-2"}, `"leaf-1"`},
+		{"a", []string{"b", "ab"}, `"b" or "ab"`},
+	} {
+		got := ""
+		if n := closestNames(tc.name, names(tc.cands...)); len(n) > 0 {
+			got = quotedList(n, "or")
+		}
+		if got != tc.want {
+			t.Errorf("closestNames(%q, %q) = %s, want %s", tc.name, tc.cands, got, tc.want)
+		}
+	}
 }
