@@ -32,7 +32,8 @@ type Node struct {
 	Type        Type
 	Fields      []*Node // Object: fields sorted by TF name
 	Elem        *Node   // Map, List: element
-	Required    bool    // required by the CRD when the parent is present
+	Required    bool    // required by the CRD when the parent is present, and not filled by the fabric's defaulting
+	Defaulted   bool    // required by the CRD, but the fabric's defaulting fills it when omitted (see DefaultedRequired)
 	Description string
 	Enum        []string
 }
@@ -45,6 +46,42 @@ func (n *Node) Field(json string) *Node {
 		}
 	}
 	return nil
+}
+
+// At returns the node at a dot-separated path of JSON names below n; "*" steps into a list or map
+// element. nil when there is no such node.
+func (n *Node) At(path string) *Node {
+	cur := n
+	for _, st := range strings.Split(path, ".") {
+		if cur == nil {
+			return nil
+		}
+		if st == "*" {
+			cur = cur.Elem
+			continue
+		}
+		cur = cur.Field(st)
+	}
+	return cur
+}
+
+// DefaultedRequired lists, per kind, the spec fields (paths as for Node.At, from spec) the CRD marks
+// required but the fabric's defaulting always fills. The cluster runs the fabric's mutating webhook
+// (fabric.Default in this provider) before it checks the CRD schema, so a configuration may leave these
+// out; the cascade's schema stage judges required fields on the defaulted form in the same way
+// (cascade.dropDefaultedRequired). They become Optional and Computed attributes, and the plan predicts
+// the default (Node.Overlay with the defaulted spec):
+//
+//   - VPC DHCP options: interfaceMTU 0 -> 9036 and leaseTimeSeconds 0 -> 3600 (VPC Default(); an options
+//     object the defaulting drops, while DHCP is disabled, does not reach the cluster at all);
+//   - ExternalAttachment switch and neighbor: value structs the fabric always encodes (as {} when unset).
+//
+// Required fields the defaulting leaves at their zero value (Switch role, ACL statement action, static
+// remoteIP, static lease ip) stay Required. TestDefaultedRequiredMatchesCascade keeps this table and the
+// cascade in agreement.
+var DefaultedRequired = map[string][]string{
+	"VPC":                {"subnets.*.dhcp.options.interfaceMTU", "subnets.*.dhcp.options.leaseTimeSeconds"},
+	"ExternalAttachment": {"neighbor", "switch"},
 }
 
 // Nestable reports whether the node can be a nested attribute (an object, or a list or map of objects);
@@ -108,6 +145,18 @@ func ParseCRD(data []byte) (*CRD, error) {
 		}
 	}
 	sort.Slice(spec.Fields, func(i, j int) bool { return spec.Fields[i].TF < spec.Fields[j].TF })
+	for _, p := range DefaultedRequired[c.Kind] {
+		n := spec.At(p)
+		if n == nil || !n.Required {
+			return nil, fmt.Errorf("%s: defaulted required field %q is not a required field of the CRD", c.Kind, p)
+		}
+		n.Required, n.Defaulted = false, true
+		d := strings.TrimSpace(n.Description)
+		if d != "" && !strings.HasSuffix(d, ".") {
+			d += "."
+		}
+		n.Description = strings.TrimSpace(d + " Defaulted by the fabric when omitted.")
+	}
 	if len(spec.Fields) > 0 {
 		c.Spec = spec
 	}

@@ -87,7 +87,7 @@ func TestVPCShape(t *testing.T) {
 		t.Fatalf("subnets: %+v", subnets)
 	}
 	opts := subnets.Elem.Field("dhcp").Field("options")
-	if f := opts.Field("interfaceMTU"); f == nil || f.TF != "interface_mtu" || !f.Required || f.Type != Int {
+	if f := opts.Field("interfaceMTU"); f == nil || f.TF != "interface_mtu" || f.Required || !f.Defaulted || f.Type != Int {
 		t.Fatalf("interfaceMTU: %+v", f)
 	}
 	if p := n.Field("permit"); p.Type != List || p.Elem.Type != List || p.Nestable() {
