@@ -251,8 +251,10 @@ func (e *Engine) readAll(ctx context.Context, src backend.Backend, owners map[st
 }
 
 // GetWhole reads ref from the first backend that holds whole objects and has it: the cluster, else Git
-// (import). tried names where it looked.
+// (import). tried names where it looked. err is set only when every source failed to answer: a source that
+// answered "not there" makes the object absent, not the read failed.
 func (e *Engine) GetWhole(ctx context.Context, ref backend.Ref) (st backend.State, from string, tried []string, err error) {
+	answered := false
 	for _, b := range e.sources() {
 		s, gerr := b.Get(ctx, ref)
 		if gerr != nil {
@@ -263,12 +265,13 @@ func (e *Engine) GetWhole(ctx context.Context, ref backend.Ref) (st backend.Stat
 		if s.Exists && s.Object != nil {
 			return s, b.Name(), tried, nil
 		}
+		answered = true
 		tried = append(tried, b.Name()+" (not there)")
 	}
-	if len(tried) > 0 && err != nil && len(tried) == len(e.sources()) {
-		return backend.State{}, "", tried, err
+	if answered {
+		err = nil
 	}
-	return backend.State{}, "", tried, nil
+	return backend.State{}, "", tried, err
 }
 
 // Meta is the metadata a resource sets.
@@ -699,10 +702,7 @@ func (e *Engine) Taken(ctx context.Context, d *Desired) []*backend.OwnershipErro
 		if err != nil || !st.Exists || (st.Owned && st.Owner == e.opts.Owner) {
 			continue
 		}
-		f := backend.Found{Exists: true, Marked: st.Owned, Owner: st.Owner, What: d.Ref.String()}
-		if st.Object != nil {
-			f.What = fmt.Sprintf("%s %s/%s", d.Ref.Kind, d.Ref.Namespace, d.Ref.Name)
-		}
+		f := backend.Found{Exists: true, Marked: st.Owned, Owner: st.Owner, What: fmt.Sprintf("%s %s/%s", d.Ref.Kind, d.Ref.Namespace, d.Ref.Name)}
 		if err := in.Authorize(b.Name(), d.Ref, f); err != nil {
 			if oe, ok := backend.AsOwnership(err); ok {
 				out = append(out, oe)

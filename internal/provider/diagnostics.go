@@ -92,11 +92,13 @@ func (ds *diagnostics) cascade(s *kindSpec, found diag.Diagnostics) {
 
 // sagaError reports a failed saga: which backend failed, what was rolled back and what could not be.
 func (ds *diagnostics) sagaError(kind string, ref backend.Ref, op string, err error) {
-	if oe, ok := backend.AsOwnership(err); ok {
+	f, ok := saga.AsFailure(err)
+	oe, refused := backend.AsOwnership(err)
+	if refused && (!ok || (f.Clean() && onlyStep(f.RolledBack, oe.Backend) && f.Step == oe.Backend)) {
+		// Refused before anything was written (the preflight, or the first step before its first write).
 		ds.errorf(path.Root(aName), fmt.Sprintf("Cannot %s %s %s: not ours in %s", op, kind, ref.Name, oe.Backend), "%s.\n\n%s", oe.Error(), oe.Hint())
 		return
 	}
-	f, ok := saga.AsFailure(err)
 	if !ok {
 		ds.errorf(path.Empty(), fmt.Sprintf("Cannot %s %s %s", op, kind, ref.Name), "%v", err)
 		return
@@ -109,6 +111,9 @@ func (ds *diagnostics) sagaError(kind string, ref backend.Ref, op string, err er
 	}
 	if len(f.Skipped) > 0 {
 		detail += fmt.Sprintf("Not attempted: %v.\n", f.Skipped)
+	}
+	if refused {
+		detail += "The step refused to write over an object that is not ours: take it over deliberately with `adopt = true` or `terraform import`, or remove it where it was made.\n"
 	}
 	if f.Clean() {
 		detail += "Every backend is as it was before this " + op + "."
@@ -124,6 +129,17 @@ func (ds *diagnostics) sagaError(kind string, ref backend.Ref, op string, err er
 		}
 	}
 	ds.errorf(path.Empty(), fmt.Sprintf("Cannot %s %s %s: %s failed", op, kind, ref.Name, f.Step), "%s", detail)
+}
+
+// onlyStep reports whether the steps rolled back are at most the refusing step itself (whose refusal came
+// before its first write, so its compensation had nothing to undo).
+func onlyStep(rolledBack []string, step string) bool {
+	for _, s := range rolledBack {
+		if s != step {
+			return false
+		}
+	}
+	return true
 }
 
 // attributePath maps a cascade path (manifest JSON names, from the object root) to a Terraform attribute

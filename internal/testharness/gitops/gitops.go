@@ -46,12 +46,7 @@ type Controller struct {
 	errs    []error
 }
 
-// Start begins mirroring repoDir's branch folder prefix into the cluster every interval.
-func Start(repoDir, branch, prefix string, cfg *rest.Config, interval time.Duration) (*Controller, error) {
-	return StartWith(repoDir, branch, prefix, cfg, interval, Options{})
-}
-
-// StartWith is Start with options.
+// StartWith begins mirroring repoDir's branch folder prefix into the cluster every interval.
 func StartWith(repoDir, branch, prefix string, cfg *rest.Config, interval time.Duration, opts Options) (*Controller, error) {
 	client, err := dynamic.NewForConfig(cfg)
 	if err != nil {
