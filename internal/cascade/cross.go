@@ -171,7 +171,7 @@ func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {
 			if trie != nil {
 				n := 0
 				trie.overlaps(pf, func(other subnetOwner) bool {
-					if other.vpc == name {
+					if other.vpc == name || v.deferred(fabric.KindVPC, other.vpc) {
 						return true
 					}
 					n++
@@ -189,7 +189,7 @@ func crossVPC(b *diag.Builder, v *View, o *fabric.VPC) {
 			}
 			reported := 0
 			for _, other := range vlans[s.VLAN] {
-				if other.vpc == name || reported >= maxOverlapReports {
+				if other.vpc == name || reported >= maxOverlapReports || v.deferred(fabric.KindVPC, other.vpc) {
 					continue
 				}
 				reported++
@@ -277,14 +277,14 @@ func crossAttachment(b *diag.Builder, v *View, o *fabric.VPCAttachment) {
 		}
 	}
 	for _, other := range v.referrers(idxAttByConnSubnet, o.Spec.Connection+"|"+vpcName+"/"+subName) {
-		if other != name {
+		if other != name && !v.deferred(fabric.KindVPCAttachment, other) {
 			b.Errorf(RuleCrossAttDuplicate, diag.F("spec", "subnet"), "subnet already attached to this connection",
 				"VPCAttachment %q and VPCAttachment %q both attach %s/%s to Connection %q", name, other, vpcName, subName, o.Spec.Connection)
 		}
 	}
 	if o.Spec.NativeVLAN {
 		for _, other := range v.referrers(idxAttNative, o.Spec.Connection) {
-			if other != name {
+			if other != name && !v.deferred(fabric.KindVPCAttachment, other) {
 				b.Errorf(RuleCrossAttNativeVLAN, diag.F("spec", "nativeVLAN"), "connection already has a native VLAN",
 					"VPCAttachment %q and VPCAttachment %q both set nativeVLAN on Connection %q", name, other, o.Spec.Connection)
 			}
@@ -373,7 +373,7 @@ func crossExtAttachment(b *diag.Builder, v *View, o *fabric.ExternalAttachment) 
 	vlan, vlanPath := extAttVLAN(o)
 	for _, name := range v.referrers(idxExtAttByConn, o.Spec.Connection) {
 		other, _ := v.get(fabric.KindExternalAttachment, name).(*fabric.ExternalAttachment)
-		if other == nil || name == o.Metadata.Name {
+		if other == nil || name == o.Metadata.Name || v.deferred(fabric.KindExternalAttachment, name) {
 			continue
 		}
 		if ov, _ := extAttVLAN(other); ov == vlan {
@@ -425,7 +425,7 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 		// A port (of a switch, a server or a gateway) belongs to one connection only.
 		base, _ := basePort(e.port)
 		for _, u := range v.ports[portKey{e.device, base}] {
-			if u.conn != name && portsClash(u.port, e.port) {
+			if u.conn != name && portsClash(u.port, e.port) && !v.deferred(fabric.KindConnection, u.conn) {
 				b.Errorf(RuleCrossConnPortInUse, e.path(), "port already used by another connection",
 					"port %s/%s of Connection %q clashes with %s/%s of Connection %q", e.device, e.port, name, e.device, u.port, u.conn)
 			}
@@ -433,7 +433,7 @@ func crossConnection(b *diag.Builder, v *View, o *fabric.Connection) {
 	}
 	for _, l := range connLinkIPs(o) {
 		for _, other := range v.linkIPs[l.addr] {
-			if other.conn != name {
+			if other.conn != name && !v.deferred(fabric.KindConnection, other.conn) {
 				b.Errorf(RuleCrossConnLinkIPUnique, l.path(), "link IP already used by another connection",
 					"%s is the %s IP of %s link #%d of Connection %q and the %s IP of %s link #%d of Connection %q; link IPs are unique across the fabric",
 					l.addr, l.side, l.typ, l.idx, name, other.side, other.typ, other.idx, other.conn)
@@ -583,7 +583,7 @@ func crossSwitch(b *diag.Builder, v *View, o *fabric.Switch) {
 			continue
 		}
 		for _, other := range v.ips[a] {
-			if other.sw == name {
+			if other.sw == name || v.deferred(fabric.KindSwitch, other.sw) {
 				continue
 			}
 			if f.field == "vtepIP" && other.field == "vtepIP" && sameMCLAGGroup(v, s, other.sw) {
@@ -595,7 +595,7 @@ func crossSwitch(b *diag.Builder, v *View, o *fabric.Switch) {
 	}
 	if isLeaf(s.Role) && s.ASN != 0 {
 		for _, other := range v.asns[s.ASN] {
-			if other != name && !sameMCLAGGroup(v, s, other) {
+			if other != name && !sameMCLAGGroup(v, s, other) && !v.deferred(fabric.KindSwitch, other) {
 				b.Errorf(RuleCrossSwitchASNUnique, diag.F("spec", "asn"), "leaf ASN already used by another switch",
 					"ASN %d of Switch %q is also the ASN of Switch %q", s.ASN, name, other)
 			}
@@ -720,6 +720,17 @@ func sameMCLAGGroup(v *View, s *fabric.SwitchSpec, other string) bool {
 // ValidateDelete checks that the object of kind and name can be deleted: nothing else in the view refers
 // to it. Objects deleted in the same run must be removed from the view first.
 func ValidateDelete(kind, name string, v *View) diag.Diagnostics {
+	return validateDelete(kind, name, v, nil)
+}
+
+// DeleteBlockers returns the delete-protection findings of ValidateDelete and the objects that cause them.
+func DeleteBlockers(kind, name string, v *View) (diag.Diagnostics, []ObjectRef) {
+	var out []ObjectRef
+	ds := validateDelete(kind, name, v, &out)
+	return ds, out
+}
+
+func validateDelete(kind, name string, v *View, blockers *[]ObjectRef) diag.Diagnostics {
 	if v == nil {
 		return nil
 	}
@@ -767,6 +778,13 @@ func ValidateDelete(kind, name string, v *View) diag.Diagnostics {
 		for _, r := range v.referrers(u.idx, name) {
 			if u.idx == idxVPCByRelay && r == name {
 				continue
+			}
+			rk, _, _ := strings.Cut(u.idx, ".")
+			if v.deferred(rk, r) {
+				continue // this owner's: destroyed by this plan, or planned later and checked then
+			}
+			if blockers != nil {
+				*blockers = append(*blockers, ObjectRef{rk, r})
 			}
 			total++
 			if len(found) < 10 {

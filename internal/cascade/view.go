@@ -86,6 +86,9 @@ type entry struct {
 	// planned is set for objects planned in this run (Upsert, Run) and clear for objects as read from
 	// the fabric (NewView): an object read from the fabric may still be replaced by a later plan.
 	planned bool
+	// own is set for objects read from the fabric that carry this owner's mark (MarkOwn): this run may
+	// still change or destroy them.
+	own bool
 }
 
 // View is the fabric as the cascade sees it: objects already in the fabric plus objects planned in the
@@ -93,7 +96,7 @@ type entry struct {
 // for concurrent use. Objects are keyed by kind and name (only the Kubernetes namespace "default" is
 // supported); objects stored in the view must not be modified afterwards (Upsert a new value instead).
 type View struct {
-	mu      sync.RWMutex
+	mu      *sync.RWMutex
 	objs    map[string]map[string]*entry
 	refs    map[refKey]map[string]struct{}
 	subnets map[string]*prefixTrie            // IPv4Namespace → VPC subnets
@@ -104,6 +107,51 @@ type View struct {
 	asns    map[uint32][]string               // leaf ASN → switches
 	// partial, when set, says why the view may lack objects that exist (set before first use).
 	partial string
+	// deferOwn is set on the handle Deferring returns: conflicts with an object of this owner that
+	// this run has not planned yet are left to that object's own plan (see Deferring).
+	deferOwn bool
+}
+
+// Deferring returns a handle on the same view for plan-time checks of "the fabric after this plan".
+// Through it, a conflict (an overlapping subnet, a reused VLAN, a port, a link IP, an address, an ASN, a
+// duplicate attachment) with an object that was read from the fabric, carries this owner's mark and has
+// not been planned in this run yet is not reported: Terraform plans every resource of the state, so that
+// object is either destroyed by this plan (and leaves the view) or planned later, when it is checked
+// against this one and reports the conflict itself. Existence checks and delete protections of planned
+// objects are unaffected.
+func (v *View) Deferring() *View {
+	c := *v
+	c.deferOwn = true
+	return &c
+}
+
+// MarkOwn marks the objects read from the fabric that carry this owner's mark (before the view is
+// shared). See Deferring.
+func (v *View) MarkOwn(kind, name string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if e := v.objs[kind][name]; e != nil && !e.planned {
+		e.own = true
+	}
+}
+
+// IsOwn reports whether the object was read from the fabric with this owner's mark (MarkOwn) or was
+// planned or written in this run.
+func (v *View) IsOwn(kind, name string) bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	e := v.objs[kind][name]
+	return e != nil && (e.own || e.planned)
+}
+
+// deferred reports whether a conflict with the object is left to its own plan (see Deferring). The
+// caller holds the lock.
+func (v *View) deferred(kind, name string) bool {
+	if !v.deferOwn {
+		return false
+	}
+	e := v.objs[kind][name]
+	return e != nil && e.own && !e.planned
 }
 
 // SetPartial marks the view as possibly incomplete (why says why): existence checks then warn instead of
@@ -113,6 +161,7 @@ func (v *View) SetPartial(why string) { v.partial = why }
 // NewView returns a view holding objs.
 func NewView(objs ...fabric.Object) *View {
 	v := &View{
+		mu:      &sync.RWMutex{},
 		objs:    map[string]map[string]*entry{},
 		refs:    map[refKey]map[string]struct{}{},
 		subnets: map[string]*prefixTrie{},
@@ -137,6 +186,27 @@ func (v *View) Upsert(obj fabric.Object) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.upsert(obj, true)
+}
+
+// UpsertDeclared adds an object the configuration declares but the run has not planned yet: references to
+// it resolve, and conflicts with it are left to its own plan, like those with this owner's objects read
+// from the fabric (see Deferring). A plan that destroys it instead (terraform plan -destroy) is not blocked
+// by it either.
+func (v *View) UpsertDeclared(obj fabric.Object) {
+	if obj == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.upsert(obj, false)
+	v.objs[obj.GetKind()][obj.Meta().Name].own = true
+}
+
+// Has reports whether the view holds an object of kind and name.
+func (v *View) Has(kind, name string) bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.objs[kind][name] != nil
 }
 
 // Remove deletes the object of kind and name, if present.
@@ -515,4 +585,52 @@ func (t *prefixTrie) overlaps(p netip.Prefix, fn func(subnetOwner) bool) {
 		return true
 	}
 	walk(n)
+}
+
+// refTargetKind is the kind each reference index points at (composite indexes are absent).
+var refTargetKind = map[string]string{
+	idxAttByVPC:        fabric.KindVPC,
+	idxAttByConn:       fabric.KindConnection,
+	idxPeerByVPC:       fabric.KindVPC,
+	idxExtPeerByVPC:    fabric.KindVPC,
+	idxExtPeerByExt:    fabric.KindExternal,
+	idxExtAttByExt:     fabric.KindExternal,
+	idxExtAttByConn:    fabric.KindConnection,
+	idxConnBySwitch:    fabric.KindSwitch,
+	idxConnByServer:    fabric.KindServer,
+	idxConnByWithinVPC: fabric.KindVPC,
+	idxVPCByIPv4NS:     fabric.KindIPv4Namespace,
+	idxVPCByVLANNS:     fabric.KindVLANNamespace,
+	idxVPCByRelay:      fabric.KindVPC,
+	idxExtByIPv4NS:     fabric.KindIPv4Namespace,
+	idxSwitchByVLANNS:  fabric.KindVLANNamespace,
+	idxSwitchByGroup:   fabric.KindSwitchGroup,
+	idxSwitchByProfile: fabric.KindSwitchProfile,
+	idxSwitchByRedGrp:  fabric.KindSwitchGroup,
+}
+
+// ObjectRef names one fabric object.
+type ObjectRef struct{ Kind, Name string }
+
+// References returns the objects obj refers to by name (its VPC, connection, namespaces, switches…),
+// without duplicates, in a stable order.
+func References(obj fabric.Object) []ObjectRef {
+	if obj == nil {
+		return nil
+	}
+	var out []ObjectRef
+	seen := map[ObjectRef]bool{}
+	for _, r := range derive(obj).refs {
+		k, ok := refTargetKind[r.idx]
+		if !ok {
+			continue
+		}
+		ref := ObjectRef{k, r.target}
+		if ref.Kind == obj.GetKind() && ref.Name == obj.Meta().Name || seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		out = append(out, ref)
+	}
+	return out
 }

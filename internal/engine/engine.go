@@ -46,6 +46,13 @@ type Options struct {
 	CompensationTimeout time.Duration
 	// Faults are test hooks (HEDGEHOG_TEST_FAULTS): nil in normal runs.
 	Faults *Faults
+	// Declared is what Terraform's validate walk saw of the configuration (nil: unknown).
+	Declared *Declared
+	// CrossNeedsDeclared limits plan-time checks to the object alone when Declared is nil. Terraform runs
+	// its validate walk before a plan walk only: a process without that record is an apply walk, whose
+	// re-plan of each resource may come before the resources it refers to by literal name are re-planned.
+	// Their cross-resource checks then run at the write (ValidateWrite), in order.
+	CrossNeedsDeclared bool
 }
 
 // Engine is safe for concurrent use; Terraform calls the provider with parallelism 10 by default.
@@ -59,9 +66,15 @@ type Engine struct {
 	cfgNote string
 
 	viewMu    sync.Mutex
-	view      *cascade.View
+	view      *cascade.View // the plan view: the fabric after this plan (runview.go)
+	written   *cascade.View // the written view: the fabric as this process has written it
 	viewNote  string
 	viewBuilt bool
+
+	chMu       sync.Mutex
+	changed    chan struct{} // closed at each view change (runview.go)
+	lastChange time.Time
+	running    int // writes and deletes running their saga
 
 	lists listCache
 
@@ -73,8 +86,9 @@ type Engine struct {
 
 	recovery recovery
 	reported sync.Map
-	owners   map[string]int // owner ("" unmarked) → objects of the view's source
-	viewFrom string         // the backend the view was read from
+	owners   map[string]int      // owner ("" unmarked) → objects of the view's source
+	ownObjs  []cascade.ObjectRef // objects of the view's source that carry this owner's mark
+	viewFrom string              // the backend the view was read from
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -96,6 +110,7 @@ func New(opts Options) *Engine {
 		}
 	}
 	e.lists.ttl = opts.ListTTL
+	e.lastChange = time.Now()
 	return e
 }
 
@@ -210,8 +225,19 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 	}
 	e.owners = owners
 	e.view = cascade.NewView(objs...)
-	if e.viewNote != "" {
-		e.view.SetPartial(e.viewNote)
+	e.written = cascade.NewView(objs...)
+	for _, v := range []*cascade.View{e.view, e.written} {
+		for _, r := range e.ownObjs {
+			v.MarkOwn(r.Kind, r.Name)
+		}
+		if e.viewNote != "" {
+			v.SetPartial(e.viewNote)
+		}
+	}
+	if d := e.opts.Declared; d != nil && e.viewNote == "" {
+		for _, o := range d.Objects {
+			e.view.UpsertDeclared(o) // declared by this configuration: part of the fabric after this plan
+		}
 	}
 	return e.view, e.viewNote
 }
@@ -244,6 +270,9 @@ func (e *Engine) readAll(ctx context.Context, src backend.Backend, owners map[st
 			if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
 				fabric.Default(o)
 				objs = append(objs, o)
+				if st.Owned && st.Owner == e.opts.Owner {
+					e.ownObjs = append(e.ownObjs, cascade.ObjectRef{Kind: k.Kind, Name: o.Meta().Name})
+				}
 			}
 		}
 	}
@@ -383,30 +412,6 @@ func ValidateAlone(d *Desired) diag.Diagnostics {
 	return spec.Validate(d.Typed)
 }
 
-// ValidatePlan runs every stage but integration for a planned object against the fabric view, and records
-// the object in the view so that objects planned later in the same run are checked against it. notes says,
-// to the first caller only, why the view is limited. replaces,
-// when set, names the object this one replaces (a rename): it leaves the view.
-func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend.Ref) (diag.Diagnostics, []string) {
-	var notes []string
-	cfg, _ := e.FabricConfig(ctx)
-	v, note := e.View(ctx)
-	if note != "" && !e.viewNoteReported.Swap(true) {
-		notes = append(notes, note) // once per run, not once per resource
-	}
-	if replaces != nil && *replaces != d.Ref {
-		v.Remove(replaces.Kind, replaces.Name)
-	}
-	v.Upsert(d.Typed)
-	return cascade.ValidateObject(d.Typed, v, cfg, e.opts.Policy), notes
-}
-
-// ValidateDelete runs the delete protections against the view.
-func (e *Engine) ValidateDelete(ctx context.Context, ref backend.Ref) diag.Diagnostics {
-	v, _ := e.View(ctx)
-	return cascade.ValidateDelete(ref.Kind, ref.Name, v)
-}
-
 // Probes returns the integration-stage probes of the configured backends.
 func (e *Engine) Probes() []cascade.Probe {
 	var out []cascade.Probe
@@ -479,6 +484,7 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, w Write) (Result, error)
 	if err := e.Recover(ctx); err != nil {
 		return nil, err
 	}
+	defer e.busy()()
 	hs := e.handling(d.Ref.Kind)
 	if err := e.preflight(ctx, d.Ref, &d.Object, w, hs); err != nil {
 		return nil, err
@@ -522,9 +528,7 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, w Write) (Result, error)
 	for name, st := range res {
 		e.lists.put(name, d.Ref, st)
 	}
-	if v, _ := e.viewIfBuilt(); v != nil {
-		v.Upsert(d.Typed)
-	}
+	e.recordWritten(d.Ref, d.Typed)
 	return res, nil
 }
 
@@ -535,6 +539,7 @@ func (e *Engine) Delete(ctx context.Context, ref backend.Ref, w Write) (notes []
 	if err := e.Recover(ctx); err != nil {
 		return nil, err
 	}
+	defer e.busy()()
 	w.Op = backend.OpDelete
 	hs := e.handling(ref.Kind)
 	order := deleteOrder(hs)
@@ -575,9 +580,7 @@ func (e *Engine) Delete(ctx context.Context, ref backend.Ref, w Write) (notes []
 	for _, b := range hs {
 		e.lists.put(b.Name(), ref, backend.State{})
 	}
-	if v, _ := e.viewIfBuilt(); v != nil {
-		v.Remove(ref.Kind, ref.Name)
-	}
+	e.recordWritten(ref, nil)
 	return notes, nil
 }
 
@@ -602,12 +605,6 @@ func deleteOrder(hs []backend.Backend) []backend.Backend {
 		}
 	}
 	return append([]backend.Backend{observer}, out...)
-}
-
-func (e *Engine) viewIfBuilt() (*cascade.View, bool) {
-	e.viewMu.Lock()
-	defer e.viewMu.Unlock()
-	return e.view, e.viewBuilt
 }
 
 // Read returns what each backend that handles the kind holds for ref, served from one list per kind and

@@ -270,9 +270,7 @@ func (e *Engine) settle(ctx context.Context, en backend.JournalEntry) error {
 			}
 			e.lists.drop(b.Name(), en.Ref.Kind)
 		}
-		if v, _ := e.viewIfBuilt(); v != nil {
-			v.Remove(en.Ref.Kind, en.Ref.Name)
-		}
+		e.recordWritten(en.Ref, nil)
 	}
 	return nil
 }

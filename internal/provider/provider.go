@@ -32,11 +32,14 @@ import (
 
 var _ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
 
-type hedgehogProvider struct{ version string }
+type hedgehogProvider struct {
+	version string
+	rec     *runRecord // what the validate walk saw, for the plan walk (runrecord.go)
+}
 
 // New returns the provider factory.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &hedgehogProvider{version: version} }
+	return func() provider.Provider { return &hedgehogProvider{version: version, rec: newRunRecord()} }
 }
 
 func (p *hedgehogProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -407,6 +410,8 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddAttributeError(path.Root("policy"), "Invalid compliance policy", err.Error())
 	}
 	opts.Policy = pol
+	opts.Declared = p.rec.take()
+	opts.CrossNeedsDeclared = true
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -418,7 +423,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 func (p *hedgehogProvider) Resources(context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, s := range sortedKindSpecs(isManaged) {
-		out = append(out, newResourceFactory(s))
+		out = append(out, newResourceFactory(s, p.rec))
 	}
 	return out
 }

@@ -58,10 +58,11 @@ var (
 type fabricResource struct {
 	spec *kindSpec
 	eng  *engine.Engine
+	rec  *runRecord
 }
 
-func newResourceFactory(s *kindSpec) func() resource.Resource {
-	return func() resource.Resource { return &fabricResource{spec: s} }
+func newResourceFactory(s *kindSpec, rec *runRecord) func() resource.Resource {
+	return func() resource.Resource { return &fabricResource{spec: s, rec: rec} }
 }
 
 func (r *fabricResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -175,6 +176,18 @@ func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.Valida
 		diags.cascade(r.spec, engine.ValidateAlone(rd.d))
 	}
 	resp.Diagnostics.Append(diags.d...)
+	if r.eng == nil && !diags.hasError() {
+		// Terraform's validate walk (no provider configuration yet): record what this configuration
+		// declares, for the plan walk's checks of names written as literals (runrecord.go).
+		e := runEntry{Kind: r.spec.Kind}
+		if name, known := strVal(attrs(req.Config.Raw)[aName]); known {
+			e.Name = name
+		}
+		if ok && e.Name != "" {
+			e.Manifest = rd.d.Object.Manifest
+		}
+		r.rec.add(e, "")
+	}
 }
 
 // fabricNamespace is the only namespace the fabric's controllers reconcile (DECISIONS.md).
@@ -182,11 +195,16 @@ const fabricNamespace = "default"
 
 func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer scrub(&resp.Diagnostics)
-	if req.Plan.Raw.IsNull() {
-		return // destroy: the delete protections run at apply time against the live fabric
-	}
 	diags := &diagnostics{}
 	defer func() { resp.Diagnostics.Append(diags.d...) }()
+	if req.Plan.Raw.IsNull() {
+		// Destroy: the object leaves the fabric after this plan; its delete protections are judged there
+		// (what still refers to it and is not destroyed by this plan). The apply checks them again.
+		if name, ok := strVal(attrs(req.State.Raw)[aName]); ok && r.eng != nil {
+			diags.cascade(r.spec, r.eng.PlanDelete(ctx, backend.Ref{Kind: r.spec.Kind, Namespace: fabricNamespace, Name: name}))
+		}
+		return
+	}
 	typ := req.Plan.Raw.Type()
 	state := attrs(req.State.Raw)
 	plan := attrs(req.Plan.Raw)
@@ -221,9 +239,9 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 				replaces = &backend.Ref{Kind: r.spec.Kind, Namespace: rd.d.Ref.Namespace, Name: old}
 			}
 		}
-		ds, notes := r.eng.ValidatePlan(ctx, rd.d, replaces)
-		diags.cascade(r.spec, ds)
-		for _, n := range notes {
+		pc := r.eng.ValidatePlan(ctx, rd.d, replaces)
+		diags.cascade(r.spec, pc.Diags)
+		for _, n := range pc.Notes {
 			diags.warnf(path.Empty(), "Validation was limited", "%s", n)
 		}
 		r.planOwnership(ctx, rd.d, creating && !boolAttr(plan[aAdopt]), diags)
@@ -402,8 +420,7 @@ func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, w eng
 	if diags.hasError() {
 		return
 	}
-	ds, _ := r.eng.ValidatePlan(ctx, rd.d, nil)
-	diags.cascade(r.spec, ds)
+	diags.cascade(r.spec, r.eng.ValidateWrite(ctx, rd.d))
 	if diags.hasError() {
 		return
 	}
