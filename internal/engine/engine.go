@@ -53,6 +53,8 @@ type Options struct {
 	// re-plan of each resource may come before the resources it refers to by literal name are re-planned.
 	// Their cross-resource checks then run at the write (ValidateWrite), in order.
 	CrossNeedsDeclared bool
+	// PlanWithoutBackends makes the integration stage's failures warnings at plan (provider setting).
+	PlanWithoutBackends bool
 }
 
 // Engine is safe for concurrent use; Terraform calls the provider with parallelism 10 by default.
@@ -429,6 +431,9 @@ func (e *Engine) Integration(ctx context.Context) (ds diag.Diagnostics, first bo
 	})
 	return e.integ, !e.integReported.Swap(true)
 }
+
+// PlanWithoutBackends reports whether a plan may go on when a backend cannot be reached.
+func (e *Engine) PlanWithoutBackends() bool { return e.opts.PlanWithoutBackends }
 
 type probe struct{ b backend.Backend }
 

@@ -214,3 +214,25 @@ func TestApplyWaitsForTheWriteItNeeds(t *testing.T) {
 		t.Errorf("a genuine conflict waited %s with nothing else running", waited)
 	}
 }
+
+// TestRolledBackWriteLeavesNoTrace: a write whose saga fails and is compensated never enters the view, so a
+// later write that needs the same subnet is not refused because of it.
+func TestRolledBackWriteLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	r := seedFabric(t, "rolledback", backend.DefaultOwner, nil)
+	e := New(Options{Backends: []backend.Backend{tnb, r.b}, Faults: &Faults{FailStep: backend.Git}})
+	failed := render(t, e, "rb-failed", vpcSpec(map[string]sub{"default": {"10.50.1.0/24", 1501}}))
+	if ds := e.ValidateWrite(ctx, failed); ds.HasError() {
+		t.Fatal(errorsOf(ds))
+	}
+	if _, err := e.Apply(ctx, failed, createW); err == nil {
+		t.Fatal("the injected Git failure did not fail the saga (the test would prove nothing)")
+	}
+	next := render(t, e, "rb-next", vpcSpec(map[string]sub{"default": {"10.50.1.0/24", 1501}}))
+	if ds := e.ValidateWrite(ctx, next); ds.HasError() {
+		t.Fatalf("the rolled-back VPC is still in the view: %s", errorsOf(ds))
+	}
+	if v, _ := e.View(ctx); v.Has(fabric.KindVPC, "rb-failed") {
+		t.Error("the plan view holds the rolled-back VPC")
+	}
+}

@@ -42,8 +42,40 @@ func TestAccProvider_NoBackend(t *testing.T) {
 	})
 }
 
-// A plan needs no reachable backend: with every backend unreachable the plan still shows the manifest (and
-// warns that cross-resource checks saw only the planned objects).
+// unreachableProvider configures every backend at an address where nothing listens.
+func unreachableProvider(extra string) string {
+	return `
+provider "hedgehog" {
+` + extra + `
+  netbox {
+    server_url = "http://127.0.0.1:1"
+    api_token  = "0123456789abcdef0123456789abcdef01234567"
+  }
+  git { url = "http://127.0.0.1:1/nothing.git" }
+  kubernetes {
+    host  = "https://127.0.0.1:1"
+    token = "x"
+  }
+}
+`
+}
+
+// An unreachable backend fails the plan by default, naming the backend, the cause and the offline setting:
+// a plan that passes must be able to apply.
+func TestAccProvider_PlanFailsWhenABackendIsUnreachable(t *testing.T) {
+	accPreCheck(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6(),
+		Steps: []resource.TestStep{{
+			Config:      unreachableProvider("") + lonelyVPC,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)backend "(git|kubernetes|netbox)" is not ready.*plan_without_backends = true`),
+		}},
+	})
+}
+
+// With plan_without_backends, a plan needs no reachable backend: with every backend unreachable the plan
+// still shows the manifest (and warns that cross-resource checks saw only the planned objects).
 func TestAccProvider_PlanWithBackendsUnreachable(t *testing.T) {
 	accPreCheck(t)
 	resource.Test(t, resource.TestCase{
@@ -51,6 +83,7 @@ func TestAccProvider_PlanWithBackendsUnreachable(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: `
 provider "hedgehog" {
+  plan_without_backends = true
   netbox {
     server_url = "http://127.0.0.1:1"
     api_token  = "0123456789abcdef0123456789abcdef01234567"
@@ -99,6 +132,7 @@ func TestAccProvider_PolicyAtPlan(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: `
 provider "hedgehog" {
+  plan_without_backends = true
   git { url = "http://127.0.0.1:1/nothing.git" }
   policy = {
     name_patterns   = [{ kind = "VPC", pattern = "^team-" }]

@@ -82,6 +82,12 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"the NetBox custom field), e.g. `platform/prod-fabric`. Objects of other owners, and objects without a mark, are never "+
 				"written over or deleted unless a resource sets `adopt = true` or is imported. Default: the Terraform Cloud workspace "+
 				"(`tfc:<organization>/<workspace>` from `TFC_WORKSPACE_SLUG`) when run there, else `"+backend.DefaultOwner+"`. Env: `HEDGEHOG_OWNER`.", false),
+			"plan_without_backends": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Plan even when a configured " +
+				"backend cannot be reached: the integration stage's failures become warnings and the cross-resource checks use " +
+				"what could be read (the cluster, else Git, else only this plan's objects). Default `false`: an unreachable " +
+				"backend fails the plan, naming the backend and the cause, so that a plan that passes can be applied. For " +
+				"offline plans (a laptop without VPN, a policy check in CI). The apply always needs every backend. Env: " +
+				"`HEDGEHOG_PLAN_WITHOUT_BACKENDS`."},
 			"compensation_timeout": str(fmt.Sprintf("Deadline of the rollback of one failed apply or destroy across the backends, e.g. `2m` "+
 				"(default `%v`). The rollback continues after Ctrl-C so that an interrupted apply still leaves every backend as it was, "+
 				"but never longer than this.", saga.DefaultUndoTimeout), false),
@@ -141,7 +147,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true, MarkdownDescription: "Environment variables for the command (sensitive: they often carry credentials)."},
 						}},
 					"force_conflicts": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
-					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `5m` (default `2m`). In observe mode "+
+					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `10m` (default `5m`). In observe mode "+
 						"the operation timeout is at least `observe_timeout` plus `request_timeout`.", false),
 				}, "Kubernetes"),
 			},
@@ -411,6 +417,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	opts.Policy = pol
 	opts.Declared = p.rec.take()
+	opts.PlanWithoutBackends = boolSetting(cfg, "plan_without_backends", "HEDGEHOG_PLAN_WITHOUT_BACKENDS")
 	opts.CrossNeedsDeclared = true
 	if resp.Diagnostics.HasError() {
 		return

@@ -228,10 +228,15 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	if r.eng != nil {
-		// Integration stage at plan: backends that cannot be reached are reported (once per run) as
-		// warnings; a plan needs no backend. Apply fails on them before writing anything.
+		// Integration stage at plan, once per run: a backend that cannot be reached fails the plan (a plan that
+		// passes must be able to apply), or is a warning with plan_without_backends. Apply fails on it before
+		// writing anything.
 		if ds, first := r.eng.Integration(ctx); first {
-			diags.cascade(r.spec, asWarnings(ds))
+			if r.eng.PlanWithoutBackends() {
+				diags.cascade(r.spec, asWarnings(ds))
+			} else {
+				diags.cascade(r.spec, withHint(ds, "The apply would stop here before writing anything. Fix the connection (the cause is above), or set plan_without_backends = true in the provider block (env HEDGEHOG_PLAN_WITHOUT_BACKENDS=true) to plan offline with what can be read."))
+			}
 		}
 		var replaces *backend.Ref
 		if !creating {
@@ -765,6 +770,18 @@ func asWarnings(ds diag.Diagnostics) diag.Diagnostics {
 	out := make(diag.Diagnostics, len(ds))
 	for i, d := range ds {
 		d.Severity = diag.Warning
+		out[i] = d
+	}
+	return out
+}
+
+// withHint appends a way forward to the errors of ds.
+func withHint(ds diag.Diagnostics, hint string) diag.Diagnostics {
+	out := make(diag.Diagnostics, len(ds))
+	for i, d := range ds {
+		if d.Severity == diag.Error {
+			d.Detail += ". " + hint
+		}
 		out[i] = d
 	}
 	return out
