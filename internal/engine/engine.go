@@ -57,6 +57,7 @@ type Engine struct {
 	cfgOnce sync.Once
 	cfg     *cascade.FabricConfig
 	cfgNote string
+	cfgWarn string // set when reading the configuration failed and the defaults stand in (fabricNotes)
 
 	viewMu    sync.Mutex
 	view      *cascade.View
@@ -73,8 +74,9 @@ type Engine struct {
 
 	recovery recovery
 	reported sync.Map
-	owners   map[string]int // owner ("" unmarked) → objects of the view's source
-	viewFrom string         // the backend the view was read from
+	owners   map[string]int    // owner ("" unmarked) → objects of the view's source
+	skipped  map[string]string // source backend → note naming its objects that did not decode (fabricNotes)
+	viewFrom string            // the backend the view was read from
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -145,6 +147,7 @@ func (e *Engine) FabricConfig(ctx context.Context) (*cascade.FabricConfig, strin
 			e.cfg = cascade.DefaultFabricConfig()
 			if err != nil {
 				e.cfgNote = fmt.Sprintf("the fabric's usual defaults (reading fabric-ctrl-config failed: %v)", err)
+				e.cfgWarn = configFallbackNote(err, e.cfg)
 			} else {
 				e.cfgNote = "the fabric's usual defaults (no fabric-ctrl-config in the cluster)"
 			}
@@ -230,24 +233,22 @@ func (e *Engine) sources() []backend.Backend {
 
 // readAll lists every kind from src and decodes the objects, counting them per owner.
 func (e *Engine) readAll(ctx context.Context, src backend.Backend, owners map[string]int) ([]fabric.Object, error) {
-	var objs []fabric.Object
+	var c cascade.Collector // an object that does not decode is named in a warning (fabricNotes), not dropped
 	for _, k := range fabric.Kinds() {
 		states, err := e.list(ctx, src, k.Kind)
 		if err != nil {
 			return nil, err
 		}
-		for _, st := range states {
+		for key, st := range states {
 			if st.Object == nil {
 				continue
 			}
 			owners[st.Owner]++
-			if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
-				fabric.Default(o)
-				objs = append(objs, o)
-			}
+			c.Add(k.Kind, key, st.Object.Manifest)
 		}
 	}
-	return objs, nil
+	e.noteSkipped(src.Name(), c.Note(src.Name()))
+	return c.Objects, nil
 }
 
 // GetWhole reads ref from the first backend that holds whole objects and has it: the cluster, else Git
@@ -394,6 +395,7 @@ func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend
 	if note != "" && !e.viewNoteReported.Swap(true) {
 		notes = append(notes, note) // once per run, not once per resource
 	}
+	notes = append(notes, e.fabricNotes()...)
 	if replaces != nil && *replaces != d.Ref {
 		v.Remove(replaces.Kind, replaces.Name)
 	}
