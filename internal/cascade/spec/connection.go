@@ -380,6 +380,21 @@ func (c *connChecker) checkPorts() {
 				"port %q appears more than once in this Connection; each port can carry only one link.", ps[i].port)
 		}
 	}
+	// A whole port and its first breakout lane are one port ("E1/4" aliases "E1/4/1"): the finding sits on
+	// the lane.
+	for i := range ps {
+		for j := range ps {
+			if isFirstLaneOf(ps[i].port, ps[j].port) {
+				c.b.Errorf("connection.port.unique", ps[i].path(), "port is used twice in the connection",
+					"port %q is the first breakout lane of %q, which this Connection also uses; the two names are one port, which can carry only one link.", ps[i].port, ps[j].port)
+			}
+		}
+	}
+}
+
+// isFirstLaneOf reports whether lane ("leaf-1/E1/4/1") is the first breakout lane of whole ("leaf-1/E1/4").
+func isFirstLaneOf(lane, whole string) bool {
+	return strings.Count(whole, "/") == 2 && len(lane) == len(whole)+2 && strings.HasPrefix(lane, whole) && strings.HasSuffix(lane, "/1")
 }
 
 func validateStaticExternal(b *diag.Builder, sw *fabric.ConnStaticExternalLinkSwitch) {

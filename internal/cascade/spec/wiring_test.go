@@ -79,6 +79,9 @@ func TestConnectionRules(t *testing.T) {
 		}), ok: true},
 		{name: "connection.port.unique rejects", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-1/E1/1"))),
 			path: "spec.eslag.links[1].switch.port", msg: "more than once"},
+		{name: "connection.port.unique rejects a port and its first lane", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/4"), sl("server-1/enp2s2", "leaf-1/E1/4/1"))),
+			path: "spec.eslag.links[1].switch.port", msg: "first breakout lane"},
+		{name: "connection.port.unique accepts a port and another lane", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/4"), sl("server-1/enp2s2", "leaf-1/E1/4/2"))), ok: true},
 		{name: "connection.port.unique accepts", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-2/E1/1"))), ok: true},
 		{name: "connection.bundled.links rejects none", rule: "connection.bundled.links", obj: conn(func(s *fabric.ConnectionSpec) { s.Bundled = &fabric.ConnBundled{} }), path: "spec.bundled.links", msg: "at least 1"},
 		{name: "connection.bundled.links accepts", rule: "connection.bundled.links", obj: conn(func(s *fabric.ConnectionSpec) {
