@@ -74,9 +74,10 @@ type Engine struct {
 
 	recovery recovery
 	reported sync.Map
-	owners   map[string]int    // owner ("" unmarked) → objects of the view's source
-	skipped  map[string]string // source backend → note naming its objects that did not decode (fabricNotes)
-	viewFrom string            // the backend the view was read from
+	owners   map[string]int // owner ("" unmarked) → objects of the view's source
+	viewFrom string         // the backend the view was read from
+
+	skipped map[string]string // source backend → note naming its objects that did not decode (fabricNotes)
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
