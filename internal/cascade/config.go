@@ -201,3 +201,19 @@ func (c *FabricConfig) parse() (*parsedConfig, error) {
 
 // ServerFacingMTU is the highest MTU allowed on server-facing interfaces (DHCP interfaceMTU).
 func (c *FabricConfig) ServerFacingMTU() uint16 { return c.FabricMTU - c.ServerFacingMTUOffset }
+
+// Summary lists the values the rules read, as a reader would check them against the fabric's own
+// configuration (e.g. when these are defaults standing in for a configuration that could not be read).
+func (c *FabricConfig) Summary() string {
+	ranges := func(rs []VLANRange) string {
+		parts := make([]string, len(rs))
+		for i, r := range rs {
+			parts[i] = r.String()
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("controlVIP %s, vpcIRBVLANRange %s, th5WorkaroundVLANRange %s, vpcPeeringDisabled %t, fabricMode %s, fabricMTU %d, serverFacingMTUOffset %d, spineASN %d, leaf ASNs %d-%d, managementSubnet %s, managementDHCPStart %s, protocolSubnet %s, vtepSubnet %s, fabricSubnet %s, vpcLoopbackSubnet %s, reservedSubnets %s",
+		c.ControlVIP, ranges(c.VPCIRBVLANRanges), ranges(c.TH5WorkaroundVLANRange), c.VPCPeeringDisabled, c.FabricMode, c.FabricMTU, c.ServerFacingMTUOffset,
+		c.SpineASN, c.LeafASNStart, c.LeafASNEnd, c.ManagementSubnet, c.ManagementDHCPStart, c.ProtocolSubnet, c.VTEPSubnet, c.FabricSubnet, c.VPCLoopbackSubnet,
+		strings.Join(c.ReservedSubnets, ", "))
+}

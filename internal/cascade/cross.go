@@ -684,7 +684,7 @@ func checkExtAttMode(b *diag.Builder, a *fabric.ExternalAttachment, ext *fabric.
 			"ExternalAttachment %q is static but External %q is a BGP External (no static prefixes); attach it with switch.ip and neighbor, or make the External static",
 			a.Metadata.Name, ext.Metadata.Name)
 	case !extAttStatic(a) && extStatic:
-		b.Errorf(RuleCrossExtAttMode, diag.F("spec", "switch"), "BGP attachment of a static External",
+		b.Errorf(RuleCrossExtAttMode, diag.F("spec", "switch", "ip"), "BGP attachment of a static External",
 			"ExternalAttachment %q is a BGP attachment (switch.ip, neighbor) but External %q is static; attach it with static, or make the External a BGP External",
 			a.Metadata.Name, ext.Metadata.Name)
 	}

@@ -285,7 +285,7 @@ func TestValidateCrossAttachmentAndPeering(t *testing.T) {
 		{name: "cross.externalattachment.mode/reject-static-attachment-of-bgp-external", extra: []string{xExtConn}, target: staticExtAttachment("ea-s", "default", "ext-conn", 100),
 			rule: RuleCrossExtAttMode, path: "spec.static", reject: true, detail: []string{`"ea-s"`, `External "default"`}},
 		{name: "cross.externalattachment.mode/reject-bgp-attachment-of-static-external", extra: []string{xExtConn, xStaticExternal}, target: extAttachment("ext-static", "ext-conn"),
-			rule: RuleCrossExtAttMode, path: "spec.switch", reject: true, detail: []string{`"ext-static"`}},
+			rule: RuleCrossExtAttMode, path: "spec.switch.ip", reject: true, detail: []string{`"ext-static"`}},
 		{name: "cross.externalattachment.mode/accept-static-attachment-of-static-external", extra: []string{xExtConn, xStaticExternal}, target: staticExtAttachment("ea-s", "ext-static", "ext-conn", 100),
 			rule: RuleCrossExtAttMode},
 		{name: "cross.externalattachment.mode/accept-bgp-attachment-of-bgp-external", extra: []string{xExtConn}, target: extAttachment("default", "ext-conn"), rule: RuleCrossExtAttMode},
@@ -498,7 +498,7 @@ func TestExternalAttachmentModeEitherOrder(t *testing.T) {
 		for _, d := range ds {
 			if d.Rule == RuleCrossExtAttMode {
 				n++
-				if d.Kind != fabric.KindExternalAttachment || d.Name != "ea-t" || d.Path.String() != "spec.switch" || d.Stage != diag.StageCross || d.Severity != diag.Error {
+				if d.Kind != fabric.KindExternalAttachment || d.Name != "ea-t" || d.Path.String() != "spec.switch.ip" || d.Stage != diag.StageCross || d.Severity != diag.Error {
 					t.Errorf("finding not on the attachment: %s", d)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/spec"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric/crds"
 )
@@ -207,6 +208,12 @@ func ValidateSchema(kind string, obj map[string]any) diag.Diagnostics {
 	}
 	b.Out = dropDefaultedRequired(kind, obj, b.Out)
 	sortDiags(b.Out)
+	if kind == fabric.KindVLANNamespace && !b.Out.HasError() {
+		// The schema stage sees the object as configured, before the defaulting hides what is wrong.
+		if o, err := fabric.FromUnstructured(obj); err == nil {
+			b.Out = append(b.Out, spec.ValidateBeforeDefaulting(o)...)
+		}
+	}
 	return b.Out
 }
 

@@ -1,8 +1,11 @@
 package cascade
 
 import (
+	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
@@ -633,4 +636,45 @@ func References(obj fabric.Object) []ObjectRef {
 		out = append(out, ref)
 	}
 	return out
+}
+
+// maxSkippedListed caps the undecodable objects a Collector's note names one by one.
+const maxSkippedListed = 10
+
+// Collector decodes and defaults fabric objects as a backend lists them, for NewView. An object that does
+// not decode is not dropped silently: Skipped names it (kind, name and the error) and Note says so.
+type Collector struct {
+	Objects []fabric.Object
+	Skipped []string
+}
+
+// Add decodes one listed manifest of kind (name is the name the backend listed it under).
+func (c *Collector) Add(kind, name string, manifest map[string]any) {
+	o, err := fabric.FromUnstructured(manifest)
+	if err != nil {
+		if md, ok := manifest["metadata"].(map[string]any); ok {
+			if n, ok := md["name"].(string); ok && n != "" {
+				name = n
+			}
+		}
+		c.Skipped = append(c.Skipped, fmt.Sprintf("%s %q (%v)", kind, name, err))
+		return
+	}
+	fabric.Default(o)
+	c.Objects = append(c.Objects, o)
+}
+
+// Note returns a warning naming the objects read from source that did not decode ("" when all did).
+func (c *Collector) Note(source string) string {
+	if len(c.Skipped) == 0 {
+		return ""
+	}
+	list := slices.Clone(c.Skipped)
+	slices.Sort(list)
+	more := ""
+	if len(list) > maxSkippedListed {
+		list, more = list[:maxSkippedListed], fmt.Sprintf("; and %d more", len(list)-maxSkippedListed)
+	}
+	return fmt.Sprintf("%d object(s) in %s do not decode as fabric objects and are left out of the fabric view, so cross-resource checks and delete protections do not see them: %s%s. Fix or remove them in %s.",
+		len(c.Skipped), source, strings.Join(list, "; "), more, source)
 }

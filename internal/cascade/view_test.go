@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -188,4 +189,30 @@ func TestViewConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestCollectorNamesUndecodable: an object that does not decode is named with its kind, name and error;
+// the note lists at most maxSkippedListed of them, sorted, and says how many more.
+func TestCollectorNamesUndecodable(t *testing.T) {
+	var c Collector
+	good := map[string]any{"apiVersion": "vpc.githedgehog.com/v1beta1", "kind": "IPv4Namespace",
+		"metadata": map[string]any{"name": "good", "namespace": "default"}, "spec": map[string]any{"subnets": []any{"10.0.0.0/16"}}}
+	c.Add(fabric.KindIPv4Namespace, "good", good)
+	if c.Note("git") != "" || len(c.Objects) != 1 {
+		t.Fatalf("a good object: note %q, %d objects", c.Note("git"), len(c.Objects))
+	}
+	for i := 0; i < maxSkippedListed+2; i++ {
+		name := fmt.Sprintf("bad-%02d", i)
+		c.Add(fabric.KindIPv4Namespace, "listed-"+name, map[string]any{"apiVersion": "vpc.githedgehog.com/v1beta1", "kind": "IPv4Namespace",
+			"metadata": map[string]any{"name": name, "namespace": "default"}, "spec": map[string]any{"subnets": 7}})
+	}
+	n := c.Note("kubernetes")
+	for _, want := range []string{"12 object(s) in kubernetes", `IPv4Namespace "bad-00" (`, `IPv4Namespace "bad-09"`, "and 2 more"} {
+		if !strings.Contains(n, want) {
+			t.Errorf("note lacks %q: %s", want, n)
+		}
+	}
+	if strings.Contains(n, "bad-10") || len(c.Objects) != 1 {
+		t.Errorf("note lists more than %d or objects changed: %s", maxSkippedListed, n)
+	}
 }

@@ -66,6 +66,7 @@ type Engine struct {
 	cfgOnce sync.Once
 	cfg     *cascade.FabricConfig
 	cfgNote string
+	cfgWarn string // set when reading the configuration failed and the defaults stand in (fabricNotes)
 
 	viewMu    sync.Mutex
 	view      *cascade.View // the plan view: the fabric after this plan (runview.go)
@@ -91,6 +92,8 @@ type Engine struct {
 	owners   map[string]int      // owner ("" unmarked) → objects of the view's source
 	ownObjs  []cascade.ObjectRef // objects of the view's source that carry this owner's mark
 	viewFrom string              // the backend the view was read from
+
+	skipped map[string]string // source backend → note naming its objects that did not decode (fabricNotes)
 }
 
 var sagaOrder = map[string]int{backend.NetBox: 0, backend.Git: 1, backend.Kubernetes: 2}
@@ -162,6 +165,7 @@ func (e *Engine) FabricConfig(ctx context.Context) (*cascade.FabricConfig, strin
 			e.cfg = cascade.DefaultFabricConfig()
 			if err != nil {
 				e.cfgNote = fmt.Sprintf("the fabric's usual defaults (reading fabric-ctrl-config failed: %v)", err)
+				e.cfgWarn = configFallbackNote(err, e.cfg)
 			} else {
 				e.cfgNote = "the fabric's usual defaults (no fabric-ctrl-config in the cluster)"
 			}
@@ -258,27 +262,25 @@ func (e *Engine) sources() []backend.Backend {
 
 // readAll lists every kind from src and decodes the objects, counting them per owner.
 func (e *Engine) readAll(ctx context.Context, src backend.Backend, owners map[string]int) ([]fabric.Object, error) {
-	var objs []fabric.Object
+	var c cascade.Collector // an object that does not decode is named in a warning (fabricNotes), not dropped
 	for _, k := range fabric.Kinds() {
 		states, err := e.list(ctx, src, k.Kind)
 		if err != nil {
 			return nil, err
 		}
-		for _, st := range states {
+		for key, st := range states {
 			if st.Object == nil {
 				continue
 			}
 			owners[st.Owner]++
-			if o, err := fabric.FromUnstructured(st.Object.Manifest); err == nil {
-				fabric.Default(o)
-				objs = append(objs, o)
-				if st.Owned && st.Owner == e.opts.Owner {
-					e.ownObjs = append(e.ownObjs, cascade.ObjectRef{Kind: k.Kind, Name: o.Meta().Name})
-				}
+			c.Add(k.Kind, key, st.Object.Manifest)
+			if st.Owned && st.Owner == e.opts.Owner {
+				e.ownObjs = append(e.ownObjs, cascade.ObjectRef{Kind: k.Kind, Name: st.Object.Ref.Name})
 			}
 		}
 	}
-	return objs, nil
+	e.noteSkipped(src.Name(), c.Note(src.Name()))
+	return c.Objects, nil
 }
 
 // GetWhole reads ref from the first backend that holds whole objects and has it: the cluster, else Git

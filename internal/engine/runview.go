@@ -164,6 +164,7 @@ func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend
 	if note != "" && !e.viewNoteReported.Swap(true) {
 		pc.Notes = append(pc.Notes, note) // once per run, not once per resource
 	}
+	pc.Notes = append(pc.Notes, e.fabricNotes()...)
 	if replaces != nil && *replaces != d.Ref {
 		v.Remove(replaces.Kind, replaces.Name)
 	}
@@ -214,6 +215,13 @@ func (e *Engine) PlanDelete(ctx context.Context, ref backend.Ref) diag.Diagnosti
 	v.Remove(ref.Kind, ref.Name)
 	e.notify()
 	return cascade.ValidateDelete(ref.Kind, ref.Name, v.Deferring())
+}
+
+// PlanReplace returns, at plan, the delete protections of an object this plan replaces (deleted, then
+// created again): what refers to it in the plan view, without waiting (the apply checks again, in order).
+func (e *Engine) PlanReplace(ctx context.Context, ref backend.Ref) diag.Diagnostics {
+	v, _ := e.View(ctx)
+	return cascade.ValidateDelete(ref.Kind, ref.Name, v)
 }
 
 // ValidateWrite runs the cascade for a write at apply against the fabric as this process has written it.

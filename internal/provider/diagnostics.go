@@ -70,16 +70,34 @@ func (ds *diagnostics) hasError() bool { return ds.d.HasError() }
 
 // cascade turns cascade findings into attribute diagnostics. The summary names the stage and rule so a
 // reader can tell a fabric rule from a policy one.
+//
+// A finding about an object of another kind (the cross stage reports a conflict on the object the fabric
+// attributes it to, e.g. an ExternalAttachment's mode while the External is planned) has a path into that
+// other object: it is not mapped onto this resource's schema, where the same field names may mean
+// something else. Such a finding is reported on the whole resource, naming the other object's field.
 func (ds *diagnostics) cascade(s *kindSpec, found diag.Diagnostics) {
 	for _, f := range found {
-		full := attributePath(s.CRD.Spec, f.Path)
+		foreign := f.Kind != "" && f.Kind != s.Kind
+		full := path.Empty()
+		if !foreign {
+			full = attributePath(s.CRD.Spec, f.Path)
+		}
 		p := displayPath(full)
 		summary := fmt.Sprintf("%s (%s stage, rule %s)", f.Summary, f.Stage, f.Rule)
 		detail := f.Detail
 		if f.Name != "" {
 			detail = fmt.Sprintf("%s %q: %s", f.Kind, f.Name, f.Detail)
 		}
-		if len(full.Steps()) > 0 {
+		switch {
+		case foreign && len(f.Path) > 0:
+			other := f.Path.String()
+			if o, ok := mustKinds()[f.Kind]; ok && o.CRD.Spec != nil {
+				if ap := attributePath(o.CRD.Spec, f.Path); len(ap.Steps()) > 0 {
+					other = ap.String()
+				}
+			}
+			detail += fmt.Sprintf("\n\nAttribute of %s %q (not of this %s): %s", f.Kind, f.Name, s.Kind, other)
+		case len(full.Steps()) > 0:
 			detail += "\n\nAttribute: " + full.String()
 		}
 		if f.Severity == diag.Warning {

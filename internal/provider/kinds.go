@@ -15,16 +15,36 @@ type kindSpec struct {
 	Kind     string        // fabric kind, e.g. "VPC"
 	TypeName string        // suffix after the provider name, e.g. "vpc" -> hedgehog_vpc
 	CRD      *tfschema.CRD // derived schema (CRD.Spec nil for kinds without spec fields)
-	// Immutable lists spec fields (JSON names) that the fabric refuses to change on update: a change
-	// replaces the resource. A field listed here counts as changed when it turns from set to unset or back.
-	Immutable []string
+	// Immutable lists the spec fields the fabric refuses to change on update: a change replaces the
+	// resource (replace.go). The resource docs list them per kind (templates/resources.md.tmpl).
+	Immutable []immutableField
+}
+
+// immutableField is one spec field the fabric refuses to change on update.
+type immutableField struct {
+	// Path is the field's JSON names from the spec root, e.g. {"staticExternal", "withinVPC"}.
+	Path []string
+	// Value: any change of the value replaces the resource. Without it only a change between set and
+	// unset does (a link type: the type may not change, its links may).
+	Value bool
+}
+
+// connectionImmutable: the fabric refuses to change a Connection's link type on update (each link type
+// is a field of its own, so setting one and unsetting another is the change) and its staticExternal
+// withinVPC (RULES-NOTES: "the link type is immutable on update (so is withinVPC)"). No other kind has
+// fields the fabric refuses to change (its webhooks and the CRDs, which carry no immutability markers).
+var connectionImmutable = []immutableField{
+	{Path: []string{"unbundled"}}, {Path: []string{"bundled"}}, {Path: []string{"eslag"}}, {Path: []string{"mclag"}},
+	{Path: []string{"mclagDomain"}}, {Path: []string{"fabric"}}, {Path: []string{"mesh"}}, {Path: []string{"gateway"}},
+	{Path: []string{"vpcLoopback"}}, {Path: []string{"external"}}, {Path: []string{"staticExternal"}},
+	{Path: []string{"staticExternal", "withinVPC"}, Value: true},
 }
 
 // managedKinds are the kinds the provider manages as resources (SwitchProfile and ServerProfile are a
 // read-only catalog the fabric ships, so they are data sources only).
 var managedKinds = []struct {
 	kind, typeName string
-	immutable      []string
+	immutable      []immutableField
 }{
 	{fabric.KindVPC, "vpc", nil},
 	{fabric.KindVPCAttachment, "vpc_attachment", nil},
@@ -38,7 +58,7 @@ var managedKinds = []struct {
 	{fabric.KindSwitchGroup, "switch_group", nil},
 	{fabric.KindServer, "server", nil},
 	// The link type of a connection cannot change on update (nor can withinVPC): the fabric rejects it.
-	{fabric.KindConnection, "connection", []string{"unbundled", "bundled", "eslag", "mclag", "mclagDomain", "fabric", "mesh", "gateway", "vpcLoopback", "external", "staticExternal", "withinVPC"}},
+	{fabric.KindConnection, "connection", connectionImmutable},
 }
 
 var catalogKinds = []struct{ kind, typeName string }{
@@ -65,7 +85,7 @@ func loadKinds() (map[string]*kindSpec, error) {
 			}
 			byKind[c.Kind] = c
 		}
-		add := func(kind, typeName string, imm []string) {
+		add := func(kind, typeName string, imm []immutableField) {
 			c := byKind[kind]
 			if c == nil {
 				kindsErr = fmt.Errorf("no CRD for kind %s", kind)

@@ -339,14 +339,11 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		diags.warnf(path.Root(aDrift), "Drift in "+b, "%s %s: %s. The plan updates it back to the configuration.", r.spec.Kind, d.Ref.Name, drift[b])
 	}
 	if !creating {
-		for _, f := range r.spec.Immutable {
-			node := r.spec.CRD.Spec.Field(f)
-			if node == nil {
-				continue
-			}
-			if state[node.TF].IsNull() != plan[node.TF].IsNull() {
-				resp.RequiresReplace = append(resp.RequiresReplace, path.Root(node.TF))
-			}
+		fields := r.spec.replaceFields(state, plan)
+		resp.RequiresReplace = append(resp.RequiresReplace, fields...)
+		if old, ok := strVal(state[aName]); ok && len(fields) > 0 && r.eng != nil {
+			// The replacement deletes the object first: its delete protections, checked now.
+			diags.cascade(r.spec, replacementDeleteFindings(r.spec.Kind, fields, r.eng.PlanReplace(ctx, backend.Ref{Kind: r.spec.Kind, Namespace: d.Ref.Namespace, Name: old})))
 		}
 	}
 	resp.Plan.Raw = tftypes.NewValue(typ, plan)

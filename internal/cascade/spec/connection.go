@@ -2,6 +2,7 @@ package spec
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
@@ -63,6 +64,52 @@ func distinct(s []string) int {
 	return n
 }
 
+// firstOther returns the index of the first element of s that differs from s[0] (0 when none does).
+func firstOther(s []string) int {
+	for i := range s {
+		if s[i] != s[0] {
+			return i
+		}
+	}
+	return 0
+}
+
+// nthNew returns the index of the element of s that is the (n+1)-th distinct value, or -1 when s has at
+// most n distinct values.
+func nthNew(s []string, n int) int {
+	seen := 0
+	for i := range s {
+		if slices.Index(s[:i], s[i]) < 0 {
+			seen++
+			if seen > n {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// pairPath checks the links of a connection between exactly two devices, one on side a (devices as) and
+// one on side b (devices bs), listed per link. It returns the path of the first port at fault: the first
+// link whose a-side or b-side device differs from link #0's, or link #0's b-side port when both sides
+// are the same device.
+func pairPath(typ string, as, bs []string, a, b string) (diag.Path, bool) {
+	if len(as) == 0 {
+		return nil, false
+	}
+	links := diag.F("spec", typ, "links")
+	if i := firstOther(as); i > 0 {
+		return links.Index(i).Field(a).Field("port"), true
+	}
+	if i := firstOther(bs); i > 0 {
+		return links.Index(i).Field(b).Field("port"), true
+	}
+	if as[0] == bs[0] {
+		return links.Index(0).Field(b).Field("port"), true
+	}
+	return nil, false
+}
+
 // sortStrings is an insertion sort: the lists here are short and this keeps them on the stack.
 func sortStrings(s []string) {
 	for i := 1; i < len(s); i++ {
@@ -78,16 +125,28 @@ func validateConnection(b *diag.Builder, o *fabric.Connection) {
 	c.ports = c.buf[:0]
 	c.linkIPs = c.ipBuf[:0]
 
-	types := 0
-	for _, set := range [...]bool{s.Unbundled != nil, s.Bundled != nil, s.ESLAG != nil, s.MCLAG != nil, s.MCLAGDomain != nil,
-		s.Fabric != nil, s.Mesh != nil, s.Gateway != nil, s.VPCLoopback != nil, s.External != nil, s.StaticExternal != nil} {
-		if set {
-			types++
+	types, first := 0, ""
+	for _, lt := range [...]struct {
+		field string
+		set   bool
+	}{{"unbundled", s.Unbundled != nil}, {"bundled", s.Bundled != nil}, {"eslag", s.ESLAG != nil}, {"mclag", s.MCLAG != nil},
+		{"mclagDomain", s.MCLAGDomain != nil}, {"fabric", s.Fabric != nil}, {"mesh", s.Mesh != nil}, {"gateway", s.Gateway != nil},
+		{"vpcLoopback", s.VPCLoopback != nil}, {"external", s.External != nil}, {"staticExternal", s.StaticExternal != nil}} {
+		if !lt.set {
+			continue
 		}
+		types++
+		if types == 1 {
+			first = lt.field
+			continue
+		}
+		// The finding sits on every link type beyond the first (in the CRD's order).
+		b.Errorf("connection.link-type", diag.F("spec", lt.field), "a Connection needs exactly one link type",
+			"the Connection sets %s besides %s; set exactly one of unbundled, bundled, eslag, mclag, mclagDomain, fabric, mesh, gateway, vpcLoopback, external, staticExternal (a Connection with two link types is refused).", lt.field, first)
 	}
-	if types != 1 {
+	if types == 0 {
 		b.Errorf("connection.link-type", diag.F("spec"), "a Connection needs exactly one link type",
-			"the Connection sets %d link types; set exactly one of unbundled, bundled, eslag, mclag, mclagDomain, fabric, mesh, gateway, vpcLoopback, external, staticExternal.", types)
+			"the Connection sets 0 link types; set exactly one of unbundled, bundled, eslag, mclag, mclagDomain, fabric, mesh, gateway, vpcLoopback, external, staticExternal.")
 	}
 
 	if u := s.Unbundled; u != nil {
@@ -124,8 +183,8 @@ func validateConnection(b *diag.Builder, o *fabric.Connection) {
 			spines, leaves = append(spines, device(l.Spine.Port)), append(leaves, device(l.Leaf.Port))
 			c.ipPair("fabric", i, "spine", l.Spine.IP, "leaf", l.Leaf.IP, false)
 		}
-		if len(f.Links) > 0 && (distinct(spines) != 1 || distinct(leaves) != 1 || spines[0] == leaves[0]) {
-			b.Errorf("connection.fabric.switches", diag.F("spec", "fabric", "links"), "a fabric connection joins one spine and one leaf",
+		if p, bad := pairPath("fabric", spines, leaves, "spine", "leaf"); bad {
+			b.Errorf("connection.fabric.switches", p, "a fabric connection joins one spine and one leaf",
 				"all links of a fabric connection must run between the same spine and the same leaf; split links to other switches into their own Connection.")
 		}
 	}
@@ -139,8 +198,8 @@ func validateConnection(b *diag.Builder, o *fabric.Connection) {
 			l1s, l2s = append(l1s, device(l.Leaf1.Port)), append(l2s, device(l.Leaf2.Port))
 			c.ipPair("mesh", i, "leaf1", l.Leaf1.IP, "leaf2", l.Leaf2.IP, false)
 		}
-		if len(m.Links) > 0 && (distinct(l1s) != 1 || distinct(l2s) != 1 || l1s[0] == l2s[0]) {
-			b.Errorf("connection.mesh.switches", diag.F("spec", "mesh", "links"), "a mesh connection joins two leaves",
+		if p, bad := pairPath("mesh", l1s, l2s, "leaf1", "leaf2"); bad {
+			b.Errorf("connection.mesh.switches", p, "a mesh connection joins two leaves",
 				"all links of a mesh connection must run between the same two leaves; split links to other switches into their own Connection.")
 		}
 	}
@@ -154,8 +213,8 @@ func validateConnection(b *diag.Builder, o *fabric.Connection) {
 			sws = append(sws, device(l.Switch.Port))
 			c.ipPair("gateway", i, "switch", l.Switch.IP, "gateway", l.Gateway.IP, true)
 		}
-		if len(g.Links) > 0 && distinct(sws) != 1 {
-			b.Errorf("connection.gateway.switches", diag.F("spec", "gateway", "links"), "a gateway connection uses one switch",
+		if i := firstOther(sws); i > 0 {
+			b.Errorf("connection.gateway.switches", diag.F("spec", "gateway", "links").Index(i).Field("switch").Field("port"), "a gateway connection uses one switch",
 				"all links of a gateway connection must start on the same switch.")
 		}
 	}
@@ -208,9 +267,15 @@ func (c *connChecker) serverLinks(typ string, links []fabric.ServerToSwitchLink,
 	if len(links) == 0 {
 		return
 	}
-	if distinct(servers) != 1 {
-		c.b.Errorf("connection."+typ+".server", diag.F("spec", typ, "links"), "links must come from one server",
-			"all links of a %s connection must come from the same server; use one Connection per server.", typ)
+	if i := firstOther(servers); i > 0 {
+		c.b.Errorf("connection."+typ+".server", diag.F("spec", typ, "links").Index(i).Field("server").Field("port"), "links must come from one server",
+			"all links of a %s connection must come from the same server; use one Connection per server (link #%d comes from %s, link #0 from %s).", typ, i, servers[i], servers[0])
+	}
+	// Too many switches: the finding sits on the port of the link that reaches one switch too many;
+	// too few: on the list of links.
+	swPath := diag.F("spec", typ, "links")
+	if i := nthNew(switches, maxSw); i >= 0 {
+		swPath = swPath.Index(i).Field("switch").Field("port")
 	}
 	if n := distinct(switches); n < minSw || n > maxSw {
 		want := "exactly one switch"
@@ -220,7 +285,7 @@ func (c *connChecker) serverLinks(typ string, links []fabric.ServerToSwitchLink,
 		case minSw == 2:
 			want = "exactly two switches"
 		}
-		c.b.Errorf("connection."+typ+".switches", diag.F("spec", typ, "links"), "wrong number of switches",
+		c.b.Errorf("connection."+typ+".switches", swPath, "wrong number of switches",
 			"the links of this %s connection reach %d switch(es); a %s connection uses %s.", typ, n, typ, want)
 	}
 }
@@ -239,8 +304,13 @@ func (c *connChecker) switchLinks(typ, list string, links []fabric.SwitchToSwitc
 		c.add(l.Switch2.Port, typ, list, i, "switch2")
 		sws = append(sws, device(l.Switch1.Port), device(l.Switch2.Port))
 	}
+	// Too many switches: the finding sits on the port that reaches one switch too many; too few: on the list.
+	p := diag.F("spec", typ, list)
+	if j := nthNew(sws, wantSw); j >= 0 {
+		p = p.Index(j / 2).Field([...]string{"switch1", "switch2"}[j%2]).Field("port")
+	}
 	if n := distinct(sws); n != wantSw {
-		c.b.Errorf("connection."+typ+".switches", diag.F("spec", typ, list), "wrong number of switches",
+		c.b.Errorf("connection."+typ+".switches", p, "wrong number of switches",
 			"the %s of this %s connection reach %d switch(es); it must use exactly %d.", list, typ, n, wantSw)
 	}
 }
@@ -310,6 +380,21 @@ func (c *connChecker) checkPorts() {
 				"port %q appears more than once in this Connection; each port can carry only one link.", ps[i].port)
 		}
 	}
+	// A whole port and its first breakout lane are one port ("E1/4" aliases "E1/4/1"): the finding sits on
+	// the lane.
+	for i := range ps {
+		for j := range ps {
+			if isFirstLaneOf(ps[i].port, ps[j].port) {
+				c.b.Errorf("connection.port.unique", ps[i].path(), "port is used twice in the connection",
+					"port %q is the first breakout lane of %q, which this Connection also uses; the two names are one port, which can carry only one link.", ps[i].port, ps[j].port)
+			}
+		}
+	}
+}
+
+// isFirstLaneOf reports whether lane ("leaf-1/E1/4/1") is the first breakout lane of whole ("leaf-1/E1/4").
+func isFirstLaneOf(lane, whole string) bool {
+	return strings.Count(whole, "/") == 2 && len(lane) == len(whole)+2 && strings.HasPrefix(lane, whole) && strings.HasSuffix(lane, "/1")
 }
 
 func validateStaticExternal(b *diag.Builder, sw *fabric.ConnStaticExternalLinkSwitch) {

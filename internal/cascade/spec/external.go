@@ -110,7 +110,11 @@ func validateExternalAttachment(b *diag.Builder, o *fabric.ExternalAttachment) {
 				"static.remoteIP %q is the next hop for the External's prefixes and must be an IPv4 address.", st.RemoteIP)
 		}
 		if (st.IP == "") == !st.Proxy {
-			b.Errorf("extattach.static.ip-or-proxy", diag.F("spec", "static"), "set exactly one of static.ip and static.proxy",
+			p := diag.F("spec", "static") // neither is set: the finding sits on static
+			if st.Proxy {
+				p = p.Field("proxy") // both are set: on proxy, the one that turns ip off
+			}
+			b.Errorf("extattach.static.ip-or-proxy", p, "set exactly one of static.ip and static.proxy",
 				"a static attachment either configures static.ip on the switch or uses proxy-ARP (static.proxy), not both and not neither.")
 		}
 		if st.IP != "" {

@@ -103,7 +103,7 @@ func TestExternalRules(t *testing.T) {
 		{name: "extattach.static.neighbor-unset accepts", rule: "extattach.static.neighbor-unset", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) {}), ok: true},
 		{name: "extattach.static.remote-ip rejects", rule: "extattach.static.remote-ip", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.RemoteIP = "" }), path: "spec.static.remoteIP", msg: "next hop"},
 		{name: "extattach.static.remote-ip accepts", rule: "extattach.static.remote-ip", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.RemoteIP = "100.100.0.7" }), ok: true},
-		{name: "extattach.static.ip-or-proxy rejects both", rule: "extattach.static.ip-or-proxy", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.Proxy = true }), path: "spec.static", msg: "not both"},
+		{name: "extattach.static.ip-or-proxy rejects both", rule: "extattach.static.ip-or-proxy", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.Proxy = true }), path: "spec.static.proxy", msg: "not both"},
 		{name: "extattach.static.ip-or-proxy rejects neither", rule: "extattach.static.ip-or-proxy", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.IP = "" }), path: "spec.static", msg: "exactly one"},
 		{name: "extattach.static.ip-or-proxy accepts proxy", rule: "extattach.static.ip-or-proxy", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.IP, a.Static.Proxy = "", true }), ok: true},
 		{name: "extattach.static.ip-cidr rejects", rule: "extattach.static.ip-cidr", obj: staticAttach(func(a *fabric.ExternalAttachmentSpec) { a.Static.IP = "100.100.0.1" }), path: "spec.static.ip", msg: "prefix length"},

@@ -52,26 +52,7 @@ func validateVLANNamespace(b *diag.Builder, o *fabric.VLANNamespace) {
 			"the VLANNamespace has %d ranges; it needs at least 1 and at most %d. Note the fabric empties all ranges of a namespace when any range is invalid (each needs 1 <= from <= to <= 4094), so check every range.", n, maxVLANRanges)
 	}
 	var buf [maxVLANRanges]span
-	spans := buf[:0]
-	for i, r := range rs {
-		if r.To == 0 { // the fabric reads an unset "to" as "from"
-			r.To = r.From
-		}
-		if r.From < minVLAN || r.From > r.To || r.To > maxVLAN {
-			// The finding sits on the bound that is wrong; a reversed range is about both bounds.
-			p := diag.F("spec", "ranges").Index(i)
-			switch {
-			case r.From < minVLAN || r.From > maxVLAN:
-				p = p.Field("from")
-			case r.To > maxVLAN:
-				p = p.Field("to")
-			}
-			b.Errorf("vlanns.range.bounds", p, "VLAN range is invalid",
-				"range #%d is %d-%d; a range needs 1 <= from <= to <= 4094. The fabric would silently empty the namespace's ranges, so fix the range.", i, r.From, r.To)
-			continue
-		}
-		spans = append(spans, span{lo: uint32(r.From), hi: uint32(r.To), idx: i})
-	}
+	spans := vlanRangeBounds(b, rs, buf[:0])
 	for _, pr := range overlapPairs(spans) {
 		b.Errorf("vlanns.range.overlap", diag.F("spec", "ranges").Index(pr[1]), "VLAN range overlaps another range",
 			"range #%d (%d-%d) overlaps range #%d (%d-%d); the ranges of a VLANNamespace must not overlap.",
@@ -150,4 +131,44 @@ func validateVPCAttachment(b *diag.Builder, o *fabric.VPCAttachment) {
 				"annotation %s is %q; it must be an IPv4 address with a /31 prefix, e.g. 10.1.0.0/31.", p2p, v)
 		}
 	}
+}
+
+// vlanRangeBounds reports every range that is not 1 <= from <= to <= 4094 and appends the valid ones
+// to spans.
+func vlanRangeBounds(b *diag.Builder, rs []fabric.VLANRange, spans []span) []span {
+	for i, r := range rs {
+		if r.To == 0 { // the fabric reads an unset "to" as "from"
+			r.To = r.From
+		}
+		if r.From < minVLAN || r.From > r.To || r.To > maxVLAN {
+			// The finding sits on the bound that is wrong; a reversed range is about both bounds.
+			p := diag.F("spec", "ranges").Index(i)
+			switch {
+			case r.From < minVLAN || r.From > maxVLAN:
+				p = p.Field("from")
+			case r.To > maxVLAN:
+				p = p.Field("to")
+			}
+			b.Errorf("vlanns.range.bounds", p, "VLAN range is invalid",
+				"range #%d is %d-%d; a range needs 1 <= from <= to <= 4094. The fabric would silently empty the namespace's ranges, so fix the range.", i, r.From, r.To)
+			continue
+		}
+		spans = append(spans, span{lo: uint32(r.From), hi: uint32(r.To), idx: i})
+	}
+	return spans
+}
+
+// ValidateBeforeDefaulting returns the spec-stage findings about input the fabric's defaulting would hide:
+// a VLANNamespace range out of bounds, which the defaulting answers by emptying every range of the
+// namespace (so the defaulted object only shows "0 ranges"). Callers run it on the object as configured,
+// before fabric.Default.
+func ValidateBeforeDefaulting(obj fabric.Object) diag.Diagnostics {
+	ns, ok := obj.(*fabric.VLANNamespace)
+	if !ok || ns == nil {
+		return nil
+	}
+	b := &diag.Builder{Stage: diag.StageSpec, Kind: ns.GetKind(), Name: ns.Metadata.Name}
+	var buf [maxVLANRanges]span
+	vlanRangeBounds(b, ns.Spec.Ranges, buf[:0])
+	return b.Out
 }

@@ -197,7 +197,14 @@ func validateDHCP(b *diag.Builder, name string, sub *fabric.VPCSubnet, d *fabric
 
 	r := d.Range
 	if r == nil || r.Start == "" || r.End == "" {
-		b.Errorf("vpc.subnet.dhcp.range-required", dhcpPath(name).Field("range"), "DHCP range start and end are required",
+		p := dhcpPath(name).Field("range") // the finding sits on the missing end, or on the range when both are missing
+		switch {
+		case r != nil && r.Start != "":
+			p = p.Field("end")
+		case r != nil && r.End != "":
+			p = p.Field("start")
+		}
+		b.Errorf("vpc.subnet.dhcp.range-required", p, "DHCP range start and end are required",
 			"subnet %q enables DHCP without a complete range; set dhcp.range.start and dhcp.range.end (the fabric defaults them from the subnet).", name)
 	}
 	var start, end netip.Addr

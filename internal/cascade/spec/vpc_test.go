@@ -114,6 +114,14 @@ func TestVPCRules(t *testing.T) {
 			v.Spec.IPv4Namespace, v.Spec.VLANNamespace = "default", "default"
 			def(v).DHCP.Range = nil
 		}), path: dp + ".range", msg: "complete range"},
+		{name: "vpc.subnet.dhcp.range-required rejects raw missing end on the end", rule: "vpc.subnet.dhcp.range-required", raw: true, obj: vpcWith(func(v *fabric.VPC) {
+			v.Spec.IPv4Namespace, v.Spec.VLANNamespace = "default", "default"
+			def(v).DHCP.Range.End = ""
+		}), path: dp + ".range.end", msg: "complete range"},
+		{name: "vpc.subnet.dhcp.range-required rejects raw missing start on the start", rule: "vpc.subnet.dhcp.range-required", raw: true, obj: vpcWith(func(v *fabric.VPC) {
+			v.Spec.IPv4Namespace, v.Spec.VLANNamespace = "default", "default"
+			def(v).DHCP.Range.Start = ""
+		}), path: dp + ".range.start", msg: "complete range"},
 		{name: "vpc.subnet.dhcp.range-required accepts defaulted", rule: "vpc.subnet.dhcp.range-required", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range = nil }), ok: true},
 		{name: "vpc.subnet.dhcp.range-ip rejects", rule: "vpc.subnet.dhcp.range-ip", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.x" }), path: dp + ".range.start", msg: "not an IPv4 address"},
 		{name: "vpc.subnet.dhcp.range-ip accepts", rule: "vpc.subnet.dhcp.range-ip", obj: vpcWith(func(v *fabric.VPC) { def(v).DHCP.Range.Start = "10.0.1.2" }), ok: true},

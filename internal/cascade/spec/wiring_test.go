@@ -61,7 +61,12 @@ func TestConnectionRules(t *testing.T) {
 		{name: "connection.link-type rejects two", rule: "connection.link-type", obj: conn(func(s *fabric.ConnectionSpec) {
 			unbundled(s)
 			s.External = &fabric.ConnExternal{Link: fabric.ConnExternalLink{Switch: fabric.BasePortName{Port: "leaf-1/E1/9"}}}
-		}), path: "spec", msg: "sets 2 link types"},
+		}), path: "spec.external", msg: "sets external besides unbundled"},
+		{name: "connection.link-type rejects three on the second and third", rule: "connection.link-type", obj: conn(func(s *fabric.ConnectionSpec) {
+			unbundled(s)
+			s.External = &fabric.ConnExternal{Link: fabric.ConnExternalLink{Switch: fabric.BasePortName{Port: "leaf-1/E1/9"}}}
+			s.Bundled = &fabric.ConnBundled{Links: []fabric.ServerToSwitchLink{sl("server-1/enp2s3", "leaf-1/E1/3")}}
+		}), path: "spec.bundled", msg: "sets bundled besides unbundled"},
 		{name: "connection.link-type accepts unbundled", rule: "connection.link-type", obj: conn(unbundled), ok: true},
 		{name: "connection.port.format rejects missing port", rule: "connection.port.format", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Unbundled = &fabric.ConnUnbundled{Link: sl("server-1/enp2s1", "leaf-1/")}
@@ -74,6 +79,9 @@ func TestConnectionRules(t *testing.T) {
 		}), ok: true},
 		{name: "connection.port.unique rejects", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-1/E1/1"))),
 			path: "spec.eslag.links[1].switch.port", msg: "more than once"},
+		{name: "connection.port.unique rejects a port and its first lane", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/4"), sl("server-1/enp2s2", "leaf-1/E1/4/1"))),
+			path: "spec.eslag.links[1].switch.port", msg: "first breakout lane"},
+		{name: "connection.port.unique accepts a port and another lane", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/4"), sl("server-1/enp2s2", "leaf-1/E1/4/2"))), ok: true},
 		{name: "connection.port.unique accepts", rule: "connection.port.unique", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-2/E1/1"))), ok: true},
 		{name: "connection.bundled.links rejects none", rule: "connection.bundled.links", obj: conn(func(s *fabric.ConnectionSpec) { s.Bundled = &fabric.ConnBundled{} }), path: "spec.bundled.links", msg: "at least 1"},
 		{name: "connection.bundled.links accepts", rule: "connection.bundled.links", obj: conn(func(s *fabric.ConnectionSpec) {
@@ -81,23 +89,23 @@ func TestConnectionRules(t *testing.T) {
 		}), ok: true},
 		{name: "connection.bundled.server rejects two servers", rule: "connection.bundled.server", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Bundled = &fabric.ConnBundled{Links: []fabric.ServerToSwitchLink{sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-2/enp2s2", "leaf-1/E1/2")}}
-		}), path: "spec.bundled.links", msg: "same server"},
+		}), path: "spec.bundled.links[1].server.port", msg: "same server"},
 		{name: "connection.bundled.server accepts", rule: "connection.bundled.server", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Bundled = &fabric.ConnBundled{Links: []fabric.ServerToSwitchLink{sl("server-1/enp2s1", "leaf-1/E1/1")}}
 		}), ok: true},
 		{name: "connection.bundled.switches rejects two switches", rule: "connection.bundled.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Bundled = &fabric.ConnBundled{Links: []fabric.ServerToSwitchLink{sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-2/E1/2")}}
-		}), path: "spec.bundled.links", msg: "exactly one switch"},
+		}), path: "spec.bundled.links[1].switch.port", msg: "exactly one switch"},
 		{name: "connection.bundled.switches accepts", rule: "connection.bundled.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Bundled = &fabric.ConnBundled{Links: []fabric.ServerToSwitchLink{sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-1/E1/2")}}
 		}), ok: true},
 		{name: "connection.eslag.links rejects one", rule: "connection.eslag.links", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"))), path: "spec.eslag.links", msg: "at least 2"},
 		{name: "connection.eslag.links accepts two on one switch", rule: "connection.eslag.links", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-1/E1/2"))), ok: true},
-		{name: "connection.eslag.server rejects", rule: "connection.eslag.server", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-2/enp2s2", "leaf-2/E1/1"))), path: "spec.eslag.links", msg: "same server"},
+		{name: "connection.eslag.server rejects", rule: "connection.eslag.server", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-2/enp2s2", "leaf-2/E1/1"))), path: "spec.eslag.links[1].server.port", msg: "same server"},
 		{name: "connection.eslag.server accepts", rule: "connection.eslag.server", obj: conn(eslag(sl("server-1/enp2s1", "leaf-1/E1/1"), sl("server-1/enp2s2", "leaf-2/E1/1"))), ok: true},
 		{name: "connection.eslag.switches rejects five", rule: "connection.eslag.switches", obj: conn(eslag(
 			sl("server-1/p1", "leaf-1/E1/1"), sl("server-1/p2", "leaf-2/E1/1"), sl("server-1/p3", "leaf-3/E1/1"), sl("server-1/p4", "leaf-4/E1/1"), sl("server-1/p5", "leaf-5/E1/1"))),
-			path: "spec.eslag.links", msg: "1 to 4 switches"},
+			path: "spec.eslag.links[4].switch.port", msg: "1 to 4 switches"},
 		{name: "connection.eslag.switches accepts four", rule: "connection.eslag.switches", obj: conn(eslag(
 			sl("server-1/p1", "leaf-1/E1/1"), sl("server-1/p2", "leaf-2/E1/1"), sl("server-1/p3", "leaf-3/E1/1"), sl("server-1/p4", "leaf-4/E1/1"))), ok: true},
 		{name: "connection.mclag.links rejects one", rule: "connection.mclag.links", obj: conn(func(s *fabric.ConnectionSpec) {
@@ -120,7 +128,7 @@ func TestConnectionRules(t *testing.T) {
 		}), ok: true},
 		{name: "connection.mclagDomain.switches rejects three", rule: "connection.mclagDomain.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.MCLAGDomain = &fabric.ConnMCLAGDomain{PeerLinks: []fabric.SwitchToSwitchLink{ss("leaf-1/E1/50", "leaf-2/E1/50"), ss("leaf-1/E1/52", "leaf-3/E1/50")}, SessionLinks: []fabric.SwitchToSwitchLink{ss("leaf-1/E1/51", "leaf-2/E1/51")}}
-		}), path: "spec.mclagDomain.peerLinks", msg: "reach 3 switch"},
+		}), path: "spec.mclagDomain.peerLinks[1].switch2.port", msg: "reach 3 switch"},
 		{name: "connection.mclagDomain.switches accepts", rule: "connection.mclagDomain.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.MCLAGDomain = &fabric.ConnMCLAGDomain{PeerLinks: []fabric.SwitchToSwitchLink{ss("leaf-1/E1/50", "leaf-2/E1/50")}, SessionLinks: []fabric.SwitchToSwitchLink{ss("leaf-1/E1/51", "leaf-2/E1/51")}}
 		}), ok: true},
@@ -130,14 +138,20 @@ func TestConnectionRules(t *testing.T) {
 		}), ok: true},
 		{name: "connection.vpcLoopback.switches rejects two switches", rule: "connection.vpcLoopback.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.VPCLoopback = &fabric.ConnVPCLoopback{Links: []fabric.SwitchToSwitchLink{ss("leaf-1/E1/30", "leaf-2/E1/31")}}
-		}), path: "spec.vpcLoopback.links", msg: "exactly 1"},
+		}), path: "spec.vpcLoopback.links[0].switch2.port", msg: "exactly 1"},
 		{name: "connection.vpcLoopback.switches accepts", rule: "connection.vpcLoopback.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.VPCLoopback = &fabric.ConnVPCLoopback{Links: []fabric.SwitchToSwitchLink{ss("leaf-1/E1/30", "leaf-1/E1/31"), ss("leaf-1/E1/32", "leaf-1/E1/33")}}
 		}), ok: true},
 		{name: "connection.fabric.links rejects none", rule: "connection.fabric.links", obj: conn(fabricConn()), path: "spec.fabric.links", msg: "at least 1"},
 		{name: "connection.fabric.links accepts unnumbered", rule: "connection.fabric.links", obj: conn(fabricConn(flink("", ""))), ok: true},
 		{name: "connection.fabric.switches rejects second leaf", rule: "connection.fabric.switches", obj: conn(fabricConn(flink("172.30.128.0/31", "172.30.128.1/31"),
-			fabric.FabricLink{Spine: ipp("spine-1/E1/2", "172.30.128.2/31"), Leaf: ipp("leaf-2/E1/49", "172.30.128.3/31")})), path: "spec.fabric.links", msg: "same spine and the same leaf"},
+			fabric.FabricLink{Spine: ipp("spine-1/E1/2", "172.30.128.2/31"), Leaf: ipp("leaf-2/E1/49", "172.30.128.3/31")})), path: "spec.fabric.links[1].leaf.port", msg: "same spine and the same leaf"},
+		{name: "connection.fabric.switches rejects second spine on its spine port", rule: "connection.fabric.switches", obj: conn(func(s *fabric.ConnectionSpec) {
+			s.Fabric = &fabric.ConnFabric{Links: []fabric.FabricLink{
+				{Spine: ipp("spine-1/E1/1", "172.30.128.0/31"), Leaf: ipp("leaf-1/E1/1", "172.30.128.1/31")},
+				{Spine: ipp("spine-2/E1/2", "172.30.128.2/31"), Leaf: ipp("leaf-1/E1/2", "172.30.128.3/31")},
+			}}
+		}), path: "spec.fabric.links[1].spine.port", msg: "same spine"},
 		{name: "connection.fabric.switches accepts two links", rule: "connection.fabric.switches", obj: conn(fabricConn(flink("172.30.128.0/31", "172.30.128.1/31"),
 			fabric.FabricLink{Spine: ipp("spine-1/E1/2", "172.30.128.2/31"), Leaf: ipp("leaf-1/E1/50", "172.30.128.3/31")})), ok: true},
 		{name: "connection.mesh.links rejects none", rule: "connection.mesh.links", obj: conn(func(s *fabric.ConnectionSpec) { s.Mesh = &fabric.ConnMesh{} }), path: "spec.mesh.links", msg: "at least 1"},
@@ -146,7 +160,7 @@ func TestConnectionRules(t *testing.T) {
 		}), ok: true},
 		{name: "connection.mesh.switches rejects same leaf", rule: "connection.mesh.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Mesh = &fabric.ConnMesh{Links: []fabric.MeshLink{{Leaf1: ipp("leaf-1/E1/50", ""), Leaf2: ipp("leaf-1/E1/51", "")}}}
-		}), path: "spec.mesh.links", msg: "two leaves"},
+		}), path: "spec.mesh.links[0].leaf2.port", msg: "two leaves"},
 		{name: "connection.mesh.switches accepts", rule: "connection.mesh.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Mesh = &fabric.ConnMesh{Links: []fabric.MeshLink{{Leaf1: ipp("leaf-1/E1/50", ""), Leaf2: ipp("leaf-2/E1/51", "")}}}
 		}), ok: true},
@@ -158,7 +172,7 @@ func TestConnectionRules(t *testing.T) {
 			s.Gateway = &fabric.ConnGateway{Links: []fabric.GatewayLink{
 				{Switch: ipp("spine-1/E1/10", "172.30.128.10/31"), Gateway: ipp("gw-1/enp2s1", "172.30.128.11/31")},
 				{Switch: ipp("spine-2/E1/10", "172.30.128.12/31"), Gateway: ipp("gw-1/enp2s2", "172.30.128.13/31")}}}
-		}), path: "spec.gateway.links", msg: "same switch"},
+		}), path: "spec.gateway.links[1].switch.port", msg: "same switch"},
 		{name: "connection.gateway.switches accepts", rule: "connection.gateway.switches", obj: conn(func(s *fabric.ConnectionSpec) {
 			s.Gateway = &fabric.ConnGateway{Links: []fabric.GatewayLink{
 				{Switch: ipp("spine-1/E1/10", "172.30.128.10/31"), Gateway: ipp("gw-1/enp2s1", "172.30.128.11/31")},
