@@ -44,6 +44,9 @@ type Options struct {
 	// CompensationTimeout bounds the compensation of one saga (0: saga.DefaultUndoTimeout). Compensation
 	// runs on after Ctrl-C, so that an interrupted apply still rolls back, but never without a deadline.
 	CompensationTimeout time.Duration
+	// DryRunAtPlan has the cluster judge every created or changed object at plan (Engine.DryRun): a
+	// server-side apply with dryRun=All. Ignored when the cluster only observes.
+	DryRunAtPlan bool
 	// Faults are test hooks (HEDGEHOG_TEST_FAULTS): nil in normal runs.
 	Faults *Faults
 }
