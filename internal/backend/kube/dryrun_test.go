@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
 )
 
@@ -90,5 +91,32 @@ func TestDryRunObserveAndUnreachable(t *testing.T) {
 	err := wrapped.DryRun(ctx, ipns("x", "10.1.0.0/16"))
 	if _, denied := backend.AsDenial(err); err == nil || denied {
 		t.Fatalf("unreachable server: want a failure that is not a denial, got %v", err)
+	}
+}
+
+// BenchmarkDryRun is the cost the plan pays per created or changed object: one server-side apply with
+// dryRun=All (compare BenchmarkGet, one read of the same object).
+func BenchmarkDryRun(b *testing.B) {
+	ctx := context.Background()
+	kb := newBackend(b, "bench-dryrun")
+	o := ipns("bench", "10.1.0.0/16")
+	for b.Loop() {
+		if err := kb.DryRun(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	ctx := context.Background()
+	kb := newBackend(b, "bench-dryrun")
+	o := ipns("bench-get", "10.1.0.0/16")
+	if _, _, err := kb.Put(ctx, o, backendtest.IntentOf(false)); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := kb.Get(ctx, o.Ref); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
