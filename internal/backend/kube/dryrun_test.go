@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
@@ -118,5 +120,26 @@ func BenchmarkGet(b *testing.B) {
 		if _, err := kb.Get(ctx, o.Ref); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Which refusals are judgements of the object: a webhook's 403 is, the authorizer's 403 (credentials that
+// may not patch, e.g. a read-only plan) is not, nor is a server error.
+func TestDenialClassification(t *testing.T) {
+	ref := backend.Ref{Kind: "VPC", Namespace: "default", Name: "x"}
+	gr := schema.GroupResource{Group: "vpc.githedgehog.com", Resource: "vpcs"}
+	webhook := apierrors.NewForbidden(gr, "x", errors.New(`admission webhook "v.example.com" denied the request: no`))
+	rbac := apierrors.NewForbidden(gr, "x", errors.New(`User "ci" cannot patch resource "vpcs" in API group "vpc.githedgehog.com" in the namespace "default"`))
+	if d := denial(ref, webhook); d == nil || d.Code != 403 || !strings.Contains(d.Message, "denied the request: no") {
+		t.Errorf("webhook: %+v", d)
+	}
+	if d := denial(ref, rbac); d != nil {
+		t.Errorf("authorization counted as a denial: %+v", d)
+	}
+	if d := denial(ref, apierrors.NewInternalError(errors.New("boom"))); d != nil {
+		t.Errorf("server error counted as a denial: %+v", d)
+	}
+	if d := denial(ref, errors.New("connection refused")); d != nil {
+		t.Errorf("transport error counted as a denial: %+v", d)
 	}
 }

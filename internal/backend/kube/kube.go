@@ -615,11 +615,16 @@ func (b *Backend) DryRun(ctx context.Context, obj backend.Object) error {
 	if d := denial(ref, err); d != nil {
 		return d
 	}
+	if apierrors.IsForbidden(err) {
+		err = fmt.Errorf("the credentials may not patch %s objects, which a dry run needs as much as the apply (plans with read-only credentials: set kubernetes.dry_run_at_plan = false): %w", ref.Kind, err)
+	}
 	return b.fail("dry run", ref, err)
 }
 
 // denial returns the refusal in err when the server judged the object (400, 403, 409, 422), nil when the
-// judgement could not be obtained (unreachable, unauthenticated, not found, a server error).
+// judgement could not be obtained (unreachable, unauthenticated, not found, a server error, or credentials
+// that may not patch: a plan often runs with read-only credentials, and authorization judges the caller,
+// not the object).
 func denial(ref backend.Ref, err error) *backend.Denial {
 	var se apierrors.APIStatus
 	if !errors.As(err, &se) {
@@ -627,7 +632,11 @@ func denial(ref backend.Ref, err error) *backend.Denial {
 	}
 	st := se.Status()
 	switch st.Code {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity:
+	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
+	case http.StatusForbidden:
+		if isAuthorizationDenial(st.Message) {
+			return nil
+		}
 	default:
 		return nil
 	}
@@ -638,6 +647,12 @@ func denial(ref backend.Ref, err error) *backend.Denial {
 		}
 	}
 	return d
+}
+
+// isAuthorizationDenial reports whether a 403's message is the authorizer's ("User "x" cannot patch
+// resource ..."), as opposed to an admission plugin's or webhook's refusal of the object.
+func isAuthorizationDenial(msg string) bool {
+	return strings.Contains(msg, " cannot patch resource ") && !strings.Contains(msg, "admission webhook")
 }
 
 // withAudit adds the audit annotations of a write to the object applied: the Git commit of the same write
