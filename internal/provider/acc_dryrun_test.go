@@ -129,7 +129,7 @@ func (c *webhookCluster) dryRunsOf(name string) (seen, allowed bool) {
 // object to the API server as a dry run. A VPC the cluster's webhook refuses while every object it
 // references exists in the cluster is a plan error on that resource, naming the webhook's denial; nothing
 // is written to the cluster, Git or NetBox. An allowed VPC plans. With dry_run_at_plan = false the same
-// VPC plans (the cluster is not asked).
+// VPC plans (the cluster is not asked). An unchanged resource is not sent.
 func TestAccDryRun_WebhookJudgesAtPlan(t *testing.T) {
 	accPreCheck(t)
 	c := startWebhookCluster(t)
@@ -190,7 +190,25 @@ func TestAccDryRun_WebhookJudgesAtPlan(t *testing.T) {
 						t.Errorf("dry_run_at_plan = false still asked the cluster: %+v", c.hook.Seen()[c.hookCalls:])
 					}
 				},
-				Config: nsOnly, // back to what the state holds; the destroy follows
+				Config: allowed, // written for real (the framework then plans it again: unchanged)
+			},
+			{
+				PreConfig: func() {
+					if !kubeGetIn(t, c, "allow-web") {
+						t.Error("allow-web was not applied")
+					}
+					c.hookCalls = len(c.hook.Seen())
+				},
+				Config:   allowed,
+				PlanOnly: true, // unchanged: nothing to judge
+			},
+			{
+				PreConfig: func() {
+					if n := len(c.hook.Seen()); n != c.hookCalls {
+						t.Errorf("an unchanged resource was sent to the cluster: %+v", c.hook.Seen()[c.hookCalls:])
+					}
+				},
+				Config: nsOnly, // the destroy follows
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
@@ -218,7 +236,8 @@ func kubeGetIn(t *testing.T, c *webhookCluster, name string) bool {
 }
 
 // TestAccDryRun_WaitingForPlannedObjects: a refusal of an object whose referenced namespaces are only
-// planned in this run is a warning naming them, and the plan goes on (the real CLI's output).
+// planned in this run is a warning naming them, and the plan goes on (the real CLI's output); the apply
+// writes the namespaces, asks again and stops the VPC before writing it.
 func TestAccDryRun_WaitingForPlannedObjects(t *testing.T) {
 	accPreCheck(t)
 	c := startWebhookCluster(t)
@@ -236,5 +255,15 @@ func TestAccDryRun_WaitingForPlannedObjects(t *testing.T) {
 	}
 	if after := c.snapshot(t, r); after != before {
 		t.Errorf("the plan wrote to a backend:\nbefore %s\nafter  %s", before, after)
+	}
+	// Terraform plans each resource again in the apply walk, after the objects it references were written:
+	// the cluster is asked again and its refusal now stops the VPC before any backend is written for it.
+	defer w.run(nil, "destroy", "-auto-approve", "-no-color") //nolint:errcheck // cleanup
+	w.fails(nil, []string{`Error: The cluster refuses VPC "deny-new" (dry run at plan)`, denyMessage, "did not catch this rule"}, "apply", "-auto-approve", "-no-color")
+	if kubeGetIn(t, c, "deny-new") || gitFile(t, r, fabric.KindVPC, "deny-new") != nil || netboxHas(t, "/api/ipam/vrfs/", "name", "deny-new") {
+		t.Error("deny-new was written")
+	}
+	if gitFile(t, r, fabric.KindIPv4Namespace, "drw-ip") == nil {
+		t.Error("the namespaces the VPC references were not applied first")
 	}
 }
