@@ -321,3 +321,45 @@ func OwnerKey(owner string) string {
 	sum := sha256.Sum256([]byte(owner))
 	return hex.EncodeToString(sum[:8])
 }
+
+// DryRunner is implemented by backends that can have a write judged without making it: the cluster in
+// `apply` mode sends the object as a server-side apply with dryRun=All, so that admission webhooks, schema
+// checks and other admission controls judge it and nothing is persisted. The plan uses it.
+type DryRunner interface {
+	// DryRun judges a Put of obj. It returns nil when the write would be accepted, a *Denial when the
+	// backend refused it, ErrNoDryRun when this backend does not judge writes (observe mode, or a wrapped
+	// backend without DryRun), and any other error when the judgement could not be obtained.
+	DryRun(ctx context.Context, obj Object) error
+}
+
+// ErrNoDryRun says a backend makes no dry runs.
+var ErrNoDryRun = errors.New("this backend makes no dry runs")
+
+// Denial is a write the backend judged and refused in a dry run: an admission webhook's denial, an invalid
+// object (a schema or CEL rule of the CRD), a field-manager conflict.
+type Denial struct {
+	Backend string
+	Ref     Ref
+	// Code is the HTTP status of the refusal (403 for a webhook's default denial, 422 for an invalid object).
+	Code int32
+	// Reason is the API's machine-readable reason (Forbidden, Invalid, Conflict, ...).
+	Reason string
+	// Message is the server's message, e.g. `admission webhook "vpc.example.com" denied the request: ...`.
+	Message string
+	// Causes are the field causes the server named (field path, message), when any.
+	Causes []DenialCause
+}
+
+// DenialCause is one field the server named in a denial.
+type DenialCause struct{ Field, Message string }
+
+func (d *Denial) Error() string {
+	return redact.Text(fmt.Sprintf("%s: dry run of %s refused: %s", d.Backend, d.Ref, d.Message))
+}
+
+// AsDenial returns the *Denial in err, if any.
+func AsDenial(err error) (*Denial, bool) {
+	var d *Denial
+	ok := errors.As(err, &d)
+	return d, ok
+}

@@ -724,13 +724,13 @@ func ValidateDelete(kind, name string, v *View) diag.Diagnostics {
 }
 
 // DeleteBlockers returns the delete-protection findings of ValidateDelete and the objects that cause them.
-func DeleteBlockers(kind, name string, v *View) (diag.Diagnostics, []ObjectRef) {
-	var out []ObjectRef
+func DeleteBlockers(kind, name string, v *View) (diag.Diagnostics, []Reference) {
+	var out []Reference
 	ds := validateDelete(kind, name, v, &out)
 	return ds, out
 }
 
-func validateDelete(kind, name string, v *View, blockers *[]ObjectRef) diag.Diagnostics {
+func validateDelete(kind, name string, v *View, blockers *[]Reference) diag.Diagnostics {
 	if v == nil {
 		return nil
 	}
@@ -784,7 +784,7 @@ func validateDelete(kind, name string, v *View, blockers *[]ObjectRef) diag.Diag
 				continue // this owner's: destroyed by this plan, or planned later and checked then
 			}
 			if blockers != nil {
-				*blockers = append(*blockers, ObjectRef{rk, r})
+				*blockers = append(*blockers, Reference{rk, r})
 			}
 			total++
 			if len(found) < 10 {

@@ -59,21 +59,12 @@ func TestDeferredReferrersDoNotBlockADelete(t *testing.T) {
 		t.Fatalf("an own, unplanned referrer must not block the delete:%s", dump(ds))
 	}
 	ds, blockers := DeleteBlockers(fabric.KindVPC, "move-old", v)
-	if !ds.HasError() || len(blockers) != 1 || blockers[0] != (ObjectRef{fabric.KindVPCAttachment, "move-att"}) {
+	if !ds.HasError() || len(blockers) != 1 || blockers[0] != (Reference{fabric.KindVPCAttachment, "move-att"}) {
 		t.Fatalf("blockers %v:%s", blockers, dump(ds))
 	}
 	v.Upsert(decodeYAML(t, att)) // planned: it stays and still refers to the VPC
 	if ds := ValidateDelete(fabric.KindVPC, "move-old", v.Deferring()); !ds.HasError() {
 		t.Fatal("a referrer planned in this run must block the delete")
-	}
-}
-
-func TestReferences(t *testing.T) {
-	att := decodeYAML(t, "kind: VPCAttachment\nmetadata: {name: a}\nspec: {subnet: vpc-1/default, connection: c-1}\n")
-	got := References(att)
-	want := []ObjectRef{{fabric.KindVPC, "vpc-1"}, {fabric.KindConnection, "c-1"}}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("References = %v, want %v", got, want)
 	}
 }
 

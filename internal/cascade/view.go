@@ -590,54 +590,6 @@ func (t *prefixTrie) overlaps(p netip.Prefix, fn func(subnetOwner) bool) {
 	walk(n)
 }
 
-// refTargetKind is the kind each reference index points at (composite indexes are absent).
-var refTargetKind = map[string]string{
-	idxAttByVPC:        fabric.KindVPC,
-	idxAttByConn:       fabric.KindConnection,
-	idxPeerByVPC:       fabric.KindVPC,
-	idxExtPeerByVPC:    fabric.KindVPC,
-	idxExtPeerByExt:    fabric.KindExternal,
-	idxExtAttByExt:     fabric.KindExternal,
-	idxExtAttByConn:    fabric.KindConnection,
-	idxConnBySwitch:    fabric.KindSwitch,
-	idxConnByServer:    fabric.KindServer,
-	idxConnByWithinVPC: fabric.KindVPC,
-	idxVPCByIPv4NS:     fabric.KindIPv4Namespace,
-	idxVPCByVLANNS:     fabric.KindVLANNamespace,
-	idxVPCByRelay:      fabric.KindVPC,
-	idxExtByIPv4NS:     fabric.KindIPv4Namespace,
-	idxSwitchByVLANNS:  fabric.KindVLANNamespace,
-	idxSwitchByGroup:   fabric.KindSwitchGroup,
-	idxSwitchByProfile: fabric.KindSwitchProfile,
-	idxSwitchByRedGrp:  fabric.KindSwitchGroup,
-}
-
-// ObjectRef names one fabric object.
-type ObjectRef struct{ Kind, Name string }
-
-// References returns the objects obj refers to by name (its VPC, connection, namespaces, switches…),
-// without duplicates, in a stable order.
-func References(obj fabric.Object) []ObjectRef {
-	if obj == nil {
-		return nil
-	}
-	var out []ObjectRef
-	seen := map[ObjectRef]bool{}
-	for _, r := range derive(obj).refs {
-		k, ok := refTargetKind[r.idx]
-		if !ok {
-			continue
-		}
-		ref := ObjectRef{k, r.target}
-		if ref.Kind == obj.GetKind() && ref.Name == obj.Meta().Name || seen[ref] {
-			continue
-		}
-		seen[ref] = true
-		out = append(out, ref)
-	}
-	return out
-}
-
 // maxSkippedListed caps the undecodable objects a Collector's note names one by one.
 const maxSkippedListed = 10
 

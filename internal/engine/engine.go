@@ -44,6 +44,9 @@ type Options struct {
 	// CompensationTimeout bounds the compensation of one saga (0: saga.DefaultUndoTimeout). Compensation
 	// runs on after Ctrl-C, so that an interrupted apply still rolls back, but never without a deadline.
 	CompensationTimeout time.Duration
+	// DryRunAtPlan has the cluster judge every created or changed object at plan (Engine.DryRun): a
+	// server-side apply with dryRun=All. Ignored when the cluster only observes.
+	DryRunAtPlan bool
 	// Faults are test hooks (HEDGEHOG_TEST_FAULTS): nil in normal runs.
 	Faults *Faults
 	// Declared is what Terraform's validate walk saw of the configuration (nil: unknown).
@@ -90,7 +93,7 @@ type Engine struct {
 	recovery recovery
 	reported sync.Map
 	owners   map[string]int      // owner ("" unmarked) → objects of the view's source
-	ownObjs  []cascade.ObjectRef // objects of the view's source that carry this owner's mark
+	ownObjs  []cascade.Reference // objects of the view's source that carry this owner's mark
 	viewFrom string              // the backend the view was read from
 
 	skipped map[string]string // source backend → note naming its objects that did not decode (fabricNotes)
@@ -275,7 +278,7 @@ func (e *Engine) readAll(ctx context.Context, src backend.Backend, owners map[st
 			owners[st.Owner]++
 			c.Add(k.Kind, key, st.Object.Manifest)
 			if st.Owned && st.Owner == e.opts.Owner {
-				e.ownObjs = append(e.ownObjs, cascade.ObjectRef{Kind: k.Kind, Name: st.Object.Ref.Name})
+				e.ownObjs = append(e.ownObjs, cascade.Reference{Kind: k.Kind, Name: st.Object.Ref.Name})
 			}
 		}
 	}

@@ -127,7 +127,7 @@ func waitChange(ctx context.Context, ch <-chan struct{}, deadline time.Time) boo
 
 // awaitDeclared waits (at most DeclaredWait) until every object obj refers to is in v or is not declared
 // by this configuration. It returns the references still missing and declared when it gave up.
-func (e *Engine) awaitDeclared(ctx context.Context, v *cascade.View, obj fabric.Object) []cascade.ObjectRef {
+func (e *Engine) awaitDeclared(ctx context.Context, v *cascade.View, obj fabric.Object) []cascade.Reference {
 	dec := e.opts.Declared
 	if dec == nil {
 		return nil
@@ -135,7 +135,7 @@ func (e *Engine) awaitDeclared(ctx context.Context, v *cascade.View, obj fabric.
 	deadline := time.Now().Add(DeclaredWait)
 	for {
 		ch := e.changes()
-		var missing []cascade.ObjectRef
+		var missing []cascade.Reference
 		for _, r := range cascade.References(obj) {
 			if !v.Has(r.Kind, r.Name) && dec.declares(r.Kind, r.Name) {
 				missing = append(missing, r)
@@ -184,7 +184,7 @@ func (e *Engine) ValidatePlan(ctx context.Context, d *Desired, replaces *backend
 
 // softenMissing turns "not found" errors about objects this configuration declares but Terraform had not
 // planned within DeclaredWait into warnings: the apply checks them again, in order.
-func softenMissing(ds diag.Diagnostics, missing []cascade.ObjectRef) {
+func softenMissing(ds diag.Diagnostics, missing []cascade.Reference) {
 	var names []string
 	for _, m := range missing {
 		names = append(names, fmt.Sprintf("%s %q", m.Kind, m.Name))

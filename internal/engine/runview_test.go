@@ -35,15 +35,6 @@ func seedFabric(t *testing.T, prefix, owner string, vpcs map[string]sub) repo {
 	return r
 }
 
-func renderKind(t *testing.T, e *Engine, kind, name string, spec map[string]any) *Desired {
-	t.Helper()
-	d, ds := e.Render(kind, Meta{Name: name}, spec)
-	if ds.HasError() {
-		t.Fatalf("render %s %s: %v", kind, name, ds)
-	}
-	return d
-}
-
 func vpcRef(name string) backend.Ref {
 	return backend.Ref{Kind: fabric.KindVPC, Namespace: "default", Name: name}
 }

@@ -147,6 +147,7 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 							"env":         pschema.MapAttribute{ElementType: types.StringType, Optional: true, Sensitive: true, MarkdownDescription: "Environment variables for the command (sensitive: they often carry credentials)."},
 						}},
 					"force_conflicts": pschema.BoolAttribute{Optional: true, MarkdownDescription: "Whether server-side apply takes over fields that another field manager changed on an object this provider owns (default `true`: the configuration is the source of truth, and an out-of-band edit is drift to converge). With `false` such an apply fails with the other manager's name."},
+					"dry_run_at_plan": pschema.BoolAttribute{Optional: true, MarkdownDescription: "In `apply` mode, `terraform plan` also sends every created or changed object to the API server as a server-side apply with `dryRun=All` (same field manager and force as the apply; nothing is written), so that admission webhooks, the CRDs' schemas and admission policies judge it at plan (default `true`; one request per created or changed object). A refusal is a plan error on the object when every object it references already exists in the cluster, else a warning naming the planned objects it may be waiting for. Ignored in `observe` mode."},
 					"observe_timeout": str("How long `observe` mode waits for the GitOps controller, e.g. `10m` (default `5m`). In observe mode "+
 						"the operation timeout is at least `observe_timeout` plus `request_timeout`.", false),
 				}, "Kubernetes"),
@@ -395,6 +396,13 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 			"Configure at least one of the netbox, git and kubernetes blocks (or their environment variables: NETBOX_SERVER_URL, HEDGEHOG_GIT_URL, KUBE_CONFIG_PATH/KUBE_HOST/HEDGEHOG_KUBECONFIG).")
 	}
 	opts := engine.Options{Backends: backends, Owner: ownerSetting(cfg), Audit: runAudit()}
+	if kube != nil {
+		// Default true; the engine skips the dry run when the cluster only observes.
+		opts.DryRunAtPlan = true
+		if kb, _ := block(cfg, "kubernetes"); kb["dry_run_at_plan"].IsKnown() && !kb["dry_run_at_plan"].IsNull() {
+			_ = kb["dry_run_at_plan"].As(&opts.DryRunAtPlan)
+		}
+	}
 	opts.CompensationTimeout = durationSetting(cfg, path.Empty(), "compensation_timeout", &resp.Diagnostics)
 	opts.Journal = pickJournal(backends)
 	faults, err := engine.ParseFaults(os.Getenv("HEDGEHOG_TEST_FAULTS"))

@@ -250,6 +250,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			diags.warnf(path.Empty(), "Validation was limited", "%s", n)
 		}
 		r.planOwnership(ctx, rd.d, creating && !boolAttr(plan[aAdopt]), diags)
+		r.planDryRun(ctx, rd.d, state, creating, diags) // the cluster's own judge, once the checks above passed
 		if diags.hasError() {
 			return
 		}

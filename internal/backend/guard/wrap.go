@@ -16,7 +16,8 @@ type Unwrapper interface{ Unwrap() backend.Backend }
 // Wrap returns b with g's operation timeout and circuit breaker around every call, and g on every call's
 // context (for ContextTransport). The result implements exactly the optional interfaces b implements
 // (backend.Predictor, backend.Observer, Journal() backend.Journal), so the engine's type assertions see
-// the same backend.
+// the same backend. It also always offers backend.DryRunner (under the same policy): when b makes no dry
+// runs the answer is backend.ErrNoDryRun, which callers treat like the interface's absence.
 func (g *Guard) Wrap(b backend.Backend) backend.Backend {
 	w := &guarded{g: g, b: b}
 	p, isP := b.(backend.Predictor)
@@ -182,6 +183,26 @@ func (w *guarded) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 	}
 	defer cancel()
 	return w.end(ctx, c, "restore", w.b.Restore(c, ref, prior), false)
+}
+
+// DryRun passes the dry run to the backend under the same operation timeout, breaker and request policy
+// as a write (backend.ErrNoDryRun when the backend makes none). A denial is an answer: the server is
+// reachable.
+func (w *guarded) DryRun(ctx context.Context, obj backend.Object) error {
+	d, ok := w.b.(backend.DryRunner)
+	if !ok {
+		return backend.ErrNoDryRun
+	}
+	c, cancel, err := w.begin(ctx, "dry run", obj.Ref)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	err = d.DryRun(c, obj)
+	if errors.Is(err, backend.ErrNoDryRun) {
+		return err
+	}
+	return w.end(ctx, c, "dry run", err, false)
 }
 
 // Check is the integration probe. A probe that fails with a timeout or a connection error opens the circuit

@@ -589,6 +589,72 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	return prior, b.state(ref, u), nil
 }
 
+// DryRun implements backend.DryRunner: obj is sent exactly as Put would apply it (the same manifest, field
+// manager and force), as a server-side apply with dryRun=All, so that the API server's admission (webhooks,
+// the CRD's schema and CEL rules, admission policies) judges it and nothing is persisted. A refusal is a
+// *backend.Denial; observe mode makes no dry runs (backend.ErrNoDryRun): a GitOps controller applies there.
+func (b *Backend) DryRun(ctx context.Context, obj backend.Object) error {
+	if b.cfg.Mode == ModeObserve {
+		return backend.ErrNoDryRun
+	}
+	ref := b.norm(obj.Ref)
+	r, err := b.res(ref)
+	if err != nil {
+		return b.fail("dry run", ref, err)
+	}
+	data, err := b.desired(obj).MarshalJSON()
+	if err != nil {
+		return b.fail("dry run", ref, err)
+	}
+	force := !b.cfg.NoForceConflicts
+	_, err = r.Patch(ctx, ref.Name, "application/apply-patch+yaml", data,
+		metav1.PatchOptions{FieldManager: b.cfg.FieldManager, Force: &force, DryRun: []string{metav1.DryRunAll}})
+	if err == nil {
+		return nil
+	}
+	if d := denial(ref, err); d != nil {
+		return d
+	}
+	if apierrors.IsForbidden(err) {
+		err = fmt.Errorf("the credentials may not patch %s objects, which a dry run needs as much as the apply (plans with read-only credentials: set kubernetes.dry_run_at_plan = false): %w", ref.Kind, err)
+	}
+	return b.fail("dry run", ref, err)
+}
+
+// denial returns the refusal in err when the server judged the object (400, 403, 409, 422), nil when the
+// judgement could not be obtained (unreachable, unauthenticated, not found, a server error, or credentials
+// that may not patch: a plan often runs with read-only credentials, and authorization judges the caller,
+// not the object).
+func denial(ref backend.Ref, err error) *backend.Denial {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) {
+		return nil
+	}
+	st := se.Status()
+	switch st.Code {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
+	case http.StatusForbidden:
+		if isAuthorizationDenial(st.Message) {
+			return nil
+		}
+	default:
+		return nil
+	}
+	d := &backend.Denial{Backend: backend.Kubernetes, Ref: ref, Code: st.Code, Reason: string(st.Reason), Message: st.Message}
+	if st.Details != nil {
+		for _, c := range st.Details.Causes {
+			d.Causes = append(d.Causes, backend.DenialCause{Field: c.Field, Message: c.Message})
+		}
+	}
+	return d
+}
+
+// isAuthorizationDenial reports whether a 403's message is the authorizer's ("User "x" cannot patch
+// resource ..."), as opposed to an admission plugin's or webhook's refusal of the object.
+func isAuthorizationDenial(msg string) bool {
+	return strings.Contains(msg, " cannot patch resource ") && !strings.Contains(msg, "admission webhook")
+}
+
 // withAudit adds the audit annotations of a write to the object applied: the Git commit of the same write
 // and the Terraform Cloud run, when known. Digests and reads leave them out (strip, ManifestDigest), and an
 // apply without them removes the ones an earlier write of ours set: they always describe the last write.

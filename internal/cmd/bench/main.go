@@ -1,7 +1,8 @@
 // Command bench times the provider with the real Terraform CLI against the local backends (a real
 // Kubernetes API server with the fabric CRDs, a Git smart-HTTP server, the NetBox emulator): it creates N
 // VPCs (plus one IPv4Namespace and one VLANNamespace), plans them again (no changes expected), refreshes
-// them, changes one of them and destroys everything, printing one row per phase.
+// them, changes one of them and destroys everything, printing one row per phase. With the cluster, it first
+// plans the creation twice, without and with the cluster's dry run at plan (kubernetes.dry_run_at_plan).
 //
 // Build the provider first; bench builds nothing itself:
 //
@@ -31,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -197,15 +199,28 @@ func run(o options) error {
 		args  []string
 		want  int // expected exit code
 		setup func() error
+		// create and update1 mark the phases whose output is checked (the state size, exactly one change).
+		create, update1 bool
 	}
-	phases := []phase{
-		{name: fmt.Sprintf("apply (create %d)", o.n+2), args: []string{"apply", "-auto-approve", "-input=false", "-no-color", par}},
+	var phases []phase
+	if sel.Kubernetes {
+		// The cluster's dry run at plan costs one request per created or changed object: plan the creation
+		// without it and with it (the difference of the two rows is the cost of N+2 dry runs).
+		noDryRun := modeApply.ReplaceAllString(provider, "${0}\n    dry_run_at_plan = false")
+		phases = append(phases,
+			phase{name: fmt.Sprintf("plan (create %d, no dry run)", o.n+2), args: []string{"plan", "-input=false", "-no-color", par},
+				setup: func() error { return os.WriteFile(mainTF, []byte(noDryRun+configHCL(o.n, false)), 0o600) }},
+			phase{name: fmt.Sprintf("plan (create %d, dry run at plan)", o.n+2), args: []string{"plan", "-input=false", "-no-color", par},
+				setup: func() error { return os.WriteFile(mainTF, []byte(provider+configHCL(o.n, false)), 0o600) }})
+	}
+	phases = append(phases, []phase{
+		{name: fmt.Sprintf("apply (create %d)", o.n+2), args: []string{"apply", "-auto-approve", "-input=false", "-no-color", par}, create: true},
 		{name: "plan (refresh, no changes)", args: []string{"plan", "-detailed-exitcode", "-input=false", "-no-color", par}},
 		{name: "apply -refresh-only", args: []string{"apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", par}},
 		{name: fmt.Sprintf("apply (update 1 of %d)", o.n), args: []string{"apply", "-auto-approve", "-input=false", "-no-color", par},
-			setup: func() error { return os.WriteFile(mainTF, []byte(provider+configHCL(o.n, true)), 0o600) }},
+			setup: func() error { return os.WriteFile(mainTF, []byte(provider+configHCL(o.n, true)), 0o600) }, update1: true},
 		{name: "destroy", args: []string{"destroy", "-auto-approve", "-input=false", "-no-color", par}},
-	}
+	}...)
 	var rows [][]string
 	var stateNote string
 	for i, p := range phases {
@@ -240,12 +255,12 @@ func run(o options) error {
 		if o.netboxPaths && s.NetBox != nil {
 			printNetBoxPaths(s.NetBox.Requests()[before.netboxTotal:])
 		}
-		if i == 0 {
+		if p.create {
 			if fi, err := os.Stat(filepath.Join(work, "terraform.tfstate")); err == nil {
 				stateNote = fmt.Sprintf("state after create: %d KiB (%d bytes per VPC)", fi.Size()>>10, fi.Size()/int64(o.n))
 			}
 		}
-		if i == 3 && !bytes.Contains(r.output, []byte("1 changed")) {
+		if p.update1 && !bytes.Contains(r.output, []byte("1 changed")) {
 			printTable(rows)
 			return fmt.Errorf("%s: expected exactly 1 change:\n%s", p.name, tail(r.output, 20))
 		}
@@ -266,6 +281,9 @@ func run(o options) error {
 	fmt.Printf("%s; loadavg after: %s\n", stateNote, loadavg())
 	return nil
 }
+
+// modeApply finds the cluster's mode setting in a provider block, after which dry_run_at_plan goes.
+var modeApply = regexp.MustCompile(`mode\s*=\s*"apply"`)
 
 // serveInProcess serves the provider from this process in debug mode and returns the TF_REATTACH_PROVIDERS
 // value that makes the CLI use it instead of starting the binary.

@@ -7,12 +7,27 @@ import (
 	"strings"
 )
 
+// delegate is the stand-in core API server with the stores its informers read.
+type delegate struct {
+	*httptest.Server
+	// namespaces holds "default"; webhooks holds the ValidatingWebhookConfigurations the admission
+	// plugin ValidatingAdmissionWebhook reads (Options.AdmissionWebhooks).
+	namespaces, webhooks *watchStore
+}
+
 // newDelegate starts the stand-in for the core API server that the apiextensions-apiserver delegates to:
 // it answers TokenReview (admin token → system:masters, denied token → an unprivileged user, anything
-// else unauthenticated) and SubjectAccessReview (only system:masters is allowed), and serves an empty
-// Services list and watch for the service resolver's informer.
-func newDelegate(adminToken, deniedToken string) *httptest.Server {
+// else unauthenticated) and SubjectAccessReview (only system:masters is allowed), serves an empty
+// Services list and watch for the service resolver's informer, and Namespaces and
+// ValidatingWebhookConfigurations (list and watch) for the webhook admission plugin's informers.
+func newDelegate(adminToken, deniedToken string) *delegate {
+	d := &delegate{namespaces: newWatchStore("v1", "Namespace"),
+		webhooks: newWatchStore("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration")}
+	d.namespaces.set(map[string]any{"metadata": map[string]any{"name": "default"}, "spec": map[string]any{"finalizers": []any{"kubernetes"}},
+		"status": map[string]any{"phase": "Active"}})
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/namespaces", d.namespaces.serveHTTP)
+	mux.HandleFunc("GET /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", d.webhooks.serveHTTP)
 	mux.HandleFunc("POST /apis/authentication.k8s.io/v1/tokenreviews", func(w http.ResponseWriter, r *http.Request) {
 		var tr map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&tr); err != nil {
@@ -76,7 +91,8 @@ func newDelegate(adminToken, deniedToken string) *httptest.Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusNotFound, "NotFound", "the test harness core stub does not serve "+strings.TrimSpace(r.URL.Path))
 	})
-	return httptest.NewServer(mux)
+	d.Server = httptest.NewServer(mux)
+	return d
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -68,7 +68,9 @@ type Server struct {
 	cancel   context.CancelFunc
 	errCh    chan error
 	etcd     *embed.Etcd
-	delegate interface{ Close() }
+	delegate *delegate
+	ca       *testCA
+	opts     Options
 	frontSrv *http.Server
 	front    *front
 	stopOnce sync.Once
@@ -86,13 +88,25 @@ func quiet() {
 	})
 }
 
+// Options select optional parts of the server.
+type Options struct {
+	// AdmissionWebhooks enables the admission plugin ValidatingAdmissionWebhook (every other admission
+	// plugin stays off): the API server then calls the validating webhooks registered with
+	// ServeValidatingWebhook, for real requests and dry runs alike. The ValidatingWebhookConfigurations
+	// are served to the plugin's informer by the core stub the server delegates to.
+	AdmissionWebhooks bool
+}
+
 // Start starts etcd, the API server and the front, installs the fabric CRDs and waits until they are
 // Established (and past the API server's 2 s "just established" create delay). ctx bounds the startup
 // only; call Stop to shut down.
-func Start(ctx context.Context) (_ *Server, err error) {
+func Start(ctx context.Context) (*Server, error) { return StartWith(ctx, Options{}) }
+
+// StartWith is Start with options.
+func StartWith(ctx context.Context, opts Options) (_ *Server, err error) {
 	t0 := time.Now()
 	quiet()
-	s := &Server{AdminToken: randToken(), DeniedToken: randToken()}
+	s := &Server{AdminToken: randToken(), DeniedToken: randToken(), opts: opts}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -106,6 +120,7 @@ func Start(ctx context.Context) (_ *Server, err error) {
 		return nil, err
 	}
 	s.CAData = ca.certPEM
+	s.ca = ca
 	servCert, servKey, err := ca.issue("127.0.0.1", nil, true)
 	if err != nil {
 		return nil, err
@@ -214,7 +229,7 @@ func (s *Server) startAPIServer(ctx context.Context, etcdURL, delKubeconfig stri
 	ss.ExternalAddress = net.ParseIP("127.0.0.1")
 	s.APIServerURL = "https://127.0.0.1:" + strconv.Itoa(port)
 
-	err = fs.Parse([]string{
+	args := []string{
 		"--etcd-servers=" + etcdURL,
 		"--tls-cert-file=" + filepath.Join(s.dir, "tls.crt"),
 		"--tls-private-key-file=" + filepath.Join(s.dir, "tls.key"),
@@ -224,9 +239,22 @@ func (s *Server) startAPIServer(ctx context.Context, etcdURL, delKubeconfig stri
 		"--kubeconfig=" + delKubeconfig,
 		"--authentication-skip-lookup=true",
 		"--enable-priority-and-fairness=false",
-		// Every default plugin needs core objects (namespaces, webhooks, admission policies).
-		"--disable-admission-plugins=" + strings.Join(o.RecommendedOptions.Admission.RecommendedPluginOrder, ","),
-	})
+	}
+	// Every default plugin needs core objects (namespaces, webhooks, admission policies): all are off,
+	// except the validating webhooks when asked for (the core stub serves what their informers read).
+	plugins := o.RecommendedOptions.Admission.RecommendedPluginOrder
+	if s.opts.AdmissionWebhooks {
+		var off []string
+		for _, p := range plugins {
+			if p != validatingWebhookPlugin {
+				off = append(off, p)
+			}
+		}
+		args = append(args, "--enable-admission-plugins="+validatingWebhookPlugin, "--disable-admission-plugins="+strings.Join(off, ","))
+	} else {
+		args = append(args, "--disable-admission-plugins="+strings.Join(plugins, ","))
+	}
+	err = fs.Parse(args)
 	if err != nil {
 		_ = ln.Close()
 		return err
