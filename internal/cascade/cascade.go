@@ -14,8 +14,9 @@ import (
 
 // Rules of the runner itself.
 const (
-	RuleSchemaEncode = "schema.encode"     // an object cannot be converted for the schema stage
-	RuleCancelled    = "cascade.cancelled" // the context ended before every object was validated
+	RuleSchemaEncode  = "schema.encode"          // an object cannot be converted for the schema stage
+	RuleCancelled     = "cascade.cancelled"      // the context ended before every object was validated
+	RuleStagesSkipped = "cascade.stages-skipped" // schema errors: the later stages did not run (a note)
 )
 
 // Input is one run of the cascade.
@@ -80,11 +81,8 @@ func Run(ctx context.Context, in Input) diag.Diagnostics {
 					if o == nil {
 						continue
 					}
-					pre, ok := st.pre(o, v)
-					results[i].pre = pre
-					if ok {
-						results[i].policy = st.policy(o)
-					}
+					results[i].pre, _ = st.pre(o, v)
+					results[i].policy = st.policy(o)
 				}
 			}
 		}()
@@ -123,10 +121,7 @@ func ValidateObject(obj fabric.Object, v *View, cfg *FabricConfig, p *Policy) di
 		return nil
 	}
 	st := newStaged(cfg, p)
-	out, ok := st.pre(obj, v)
-	if !ok {
-		return out
-	}
+	out, _ := st.pre(obj, v)
 	return append(out, st.policy(obj)...)
 }
 
@@ -162,7 +157,10 @@ func (st *staged) policy(obj fabric.Object) diag.Diagnostics {
 	return validatePolicy(obj, st.pol, st.polErr)
 }
 
-// pre runs schema, spec, fabric and cross; ok is false when a stage found errors.
+// pre runs schema, spec, fabric and cross; ok is false when a stage found errors. Every stage runs, so that
+// one plan shows all the mistakes of an object (a spec error does not hide a cross-resource one), except
+// after a schema error: the object is then not what the later stages expect, and a note says they did not
+// run.
 func (st *staged) pre(obj fabric.Object, v *View) (diag.Diagnostics, bool) {
 	var out diag.Diagnostics
 	u, err := fabric.ToUnstructured(obj)
@@ -177,14 +175,21 @@ func (st *staged) pre(obj fabric.Object, v *View) (diag.Diagnostics, bool) {
 		func() diag.Diagnostics { return validateFabric(obj, st.cfg, st.pc, st.cfgErr) },
 		func() diag.Diagnostics { return ValidateCross(obj, v) },
 	}
-	for _, st := range stages {
+	ok := true
+	for i, st := range stages {
 		ds := st()
 		out = append(out, ds...)
 		if hasOwnError(ds, obj) {
-			return out, false
+			ok = false
+			if i == 0 {
+				out = append(out, diag.Diagnostic{Stage: diag.StageSchema, Severity: diag.Warning, Rule: RuleStagesSkipped,
+					Kind: obj.GetKind(), Name: obj.Meta().Name, Summary: "Later checks did not run",
+					Detail: "The spec, fabric-rule and cross-resource checks run once the schema errors above are fixed."})
+				return out, false
+			}
 		}
 	}
-	return out, true
+	return out, ok
 }
 
 // isForeign reports whether d is about another object than obj (the cross stage may report a finding on

@@ -65,14 +65,12 @@ func TestValidateIntegration(t *testing.T) {
 	}
 }
 
-func TestRunStopsAtFirstFailingStage(t *testing.T) {
-	// Schema error (role enum) and a duplicate ASN (cross): only the schema finding is reported.
+func TestRunReportsEveryStageItCan(t *testing.T) {
+	// Schema error (role enum) and a duplicate ASN (cross): the schema finding, and a note that the later
+	// stages did not run (the object is not what they expect).
 	bad := decodeYAML(t, switchYAML("leaf-n", "router", 65101, "192.168.200.60/24", "172.30.8.60/32", ""))
-	// Fabric error (reserved VLAN) and VLAN outside the namespace (cross): only the fabric finding.
+	// Fabric error (reserved VLAN) and VLAN outside the namespace (cross): both, in one plan.
 	fab := decodeYAML(t, vpcYAML("10.10.200.0/24", 3001, ""))
-	// Cross error with a policy violation: policy is skipped.
-	cross := decodeYAML(t, vpcYAML("10.10.101.0/24", 1200, ""))
-	cross.Meta().Name = "Cross-Bad"
 	pol := &Policy{NamePatterns: []NamePatternRule{{Kind: AnyKind, Pattern: `^[a-z0-9-]+$`}}}
 	objs := append(demoFabric(t), bad, fab)
 	ds := Run(context.Background(), Input{Objects: objs, Config: testConfig(t), Policy: pol})
@@ -80,20 +78,21 @@ func TestRunStopsAtFirstFailingStage(t *testing.T) {
 	for _, d := range ds {
 		byName[d.Name] = append(byName[d.Name], d)
 	}
-	if got := byName["leaf-n"]; len(got) != 1 || got[0].Rule != RuleSchemaEnum {
+	if got := byName["leaf-n"]; len(got) != 2 || got[0].Rule != RuleSchemaEnum || got[1].Rule != RuleStagesSkipped || got[1].Severity != diag.Warning {
 		t.Errorf("leaf-n:%s", dump(got))
 	}
-	if got := byName["vpc-t"]; len(got) != 1 || got[0].Rule != RuleFabricVPCVLANReserved {
-		t.Errorf("vpc-t:%s", dump(got))
+	if got := byName["vpc-t"]; !hasRule(got, RuleFabricVPCVLANReserved, "") || !hasRule(got, RuleCrossVPCVLANInNamespace, "") {
+		t.Errorf("vpc-t: want the fabric and the cross-resource finding:%s", dump(got))
 	}
-	// The Kubernetes name is invalid, so schema fails first; use a valid name with a policy-breaking one.
+	// A cross error and a policy violation: both.
+	cross := decodeYAML(t, vpcYAML("10.10.101.0/24", 1200, ""))
 	cross.Meta().Name = "cross-bad"
 	pol2 := &Policy{NamePatterns: []NamePatternRule{{Kind: "VPC", Pattern: `^demo-`}}}
 	v := NewView(demoFabric(t)...)
 	v.Upsert(cross)
 	got := ValidateObject(cross, v, testConfig(t), pol2)
-	if !hasRule(got, RuleCrossVPCSubnetOverlap, "") || hasRule(got, RulePolicyNamePattern, "") {
-		t.Errorf("cross then policy:%s", dump(got))
+	if !hasRule(got, RuleCrossVPCSubnetOverlap, "") || !hasRule(got, RulePolicyNamePattern, "") {
+		t.Errorf("cross and policy:%s", dump(got))
 	}
 	// Without the cross error the policy runs.
 	ok := decodeYAML(t, vpcYAML("10.10.200.0/24", 1201, ""))

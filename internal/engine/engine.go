@@ -354,7 +354,9 @@ func (e *Engine) Render(kind string, m Meta, spec map[string]any) (*Desired, dia
 	}
 	u["spec"] = spec
 	if ds := cascade.ValidateSchema(kind, u); ds.HasError() {
-		return nil, ds
+		return nil, append(ds, diag.Diagnostic{Stage: diag.StageSchema, Severity: diag.Warning, Rule: cascade.RuleStagesSkipped,
+			Kind: kind, Name: m.Name, Summary: "Later checks did not run",
+			Detail: "The spec, fabric-rule, cross-resource and policy checks run once the schema errors are fixed."})
 	}
 	typed, err := fabric.FromUnstructured(u)
 	if err != nil {

@@ -209,3 +209,45 @@ func TestAccFidelity_Moves(t *testing.T) {
 		w.must("destroy", "-auto-approve", "-no-color")
 	}
 }
+
+// TestAccFidelity_AllErrorsInOnePlan: terraform validate checks what is known of an object whose namespace
+// attributes are references (its DHCP range), and one plan reports every mistake of the object: the spec
+// error (the range) and the cross-resource one (a VLAN outside its namespace), where the spec error used to
+// hide the other.
+func TestAccFidelity_AllErrorsInOnePlan(t *testing.T) {
+	accPreCheck(t)
+	r := newRepo(t)
+	w := newWorkdir(t, "w")
+	w.write(stk.ProviderHCL(stack.All(r.url)) + `
+resource "hedgehog_ipv4_namespace" "ns" {
+  name    = "ae-ip"
+  subnets = ["10.83.0.0/16"]
+}
+
+resource "hedgehog_vlan_namespace" "ns" {
+  name   = "ae-vl"
+  ranges = [{ from = 1830, to = 1839 }]
+}
+
+resource "hedgehog_vpc" "v" {
+  name           = "ae-vpc"
+  ipv4_namespace = hedgehog_ipv4_namespace.ns.name
+  vlan_namespace = hedgehog_vlan_namespace.ns.name
+  subnets = {
+    default = {
+      subnet = "10.83.1.0/24"
+      vlan   = 1899
+      dhcp   = { enable = true, range = { start = "10.83.1.200", end = "10.83.1.100" } }
+    }
+  }
+}
+`)
+	out := w.fails(nil, []string{"rule vpc.subnet.dhcp.range-order"}, "validate", "-no-color")
+	if strings.Contains(out, "vlan-in-namespace") {
+		t.Errorf("validate cannot know the namespace's ranges yet:\n%s", out)
+	}
+	w.fails(nil, []string{"rule vpc.subnet.dhcp.range-order", "rule cross.vpc.vlan-in-namespace"}, "plan", "-no-color")
+	if kubeGet(t, fabric.KindVPC, "ae-vpc") != nil {
+		t.Error("a failed plan wrote the VPC")
+	}
+}

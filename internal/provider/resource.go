@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
@@ -172,8 +173,15 @@ func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.Valida
 		diags.errorf(path.Root(aNamespace), "Unsupported namespace", "namespace is %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", ns, fabricNamespace)
 	}
 	rd, ok := r.render(ctx, nil, req.Config.Raw, diags)
-	if ok {
+	// The spec stage runs here for `terraform validate`; where a plan follows (the plan walk itself, or the
+	// validate walk of terraform plan/apply/destroy), ModifyPlan runs it with every other stage, so that one
+	// plan shows all of an object's mistakes.
+	specHere := r.eng == nil && !planFollows()
+	switch {
+	case ok && specHere:
 		diags.cascade(r.spec, engine.ValidateAlone(rd.d))
+	case !ok && specHere && !diags.hasError():
+		r.validateKnown(req.Config.Raw, diags)
 	}
 	resp.Diagnostics.Append(diags.d...)
 	if r.eng == nil && !diags.hasError() {
@@ -806,4 +814,60 @@ func jsonText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// validateKnown checks, at validate, an object whose configuration is known but for some top-level spec
+// attributes (typically references to other resources, such as a VPC's namespaces): the spec stage runs on
+// the rest, and findings on the unknown attributes are left out. An object with unknown parts deeper down, or
+// an unknown name, is checked at plan.
+func (r *fabricResource) validateKnown(v tftypes.Value, diags *diagnostics) {
+	if r.spec.CRD.Spec == nil {
+		return
+	}
+	m := attrs(v)
+	name, ok := strVal(m[aName])
+	if !ok || !m[aNamespace].IsKnown() || !m[aLabels].IsKnown() || !m[aAnnotations].IsKnown() {
+		return
+	}
+	vals := map[string]tftypes.Value{}
+	unknown := map[string]bool{} // JSON names of the top-level spec fields not known yet
+	for _, f := range r.spec.CRD.Spec.Fields {
+		fv := m[f.TF]
+		if !fv.IsKnown() {
+			unknown[f.JSON] = true
+			fv = tfNull(fv.Type())
+		} else if !fv.IsFullyKnown() {
+			return
+		}
+		vals[f.TF] = fv
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	x, _, err := r.spec.CRD.Spec.FromValue(tftypes.NewValue(r.spec.CRD.Spec.TerraformType(), vals))
+	if err != nil {
+		return
+	}
+	spec, _ := x.(map[string]any)
+	labels, _ := strMapVal(m[aLabels])
+	ann, _ := strMapVal(m[aAnnotations])
+	d, ds := engine.New(engine.Options{}).Render(r.spec.Kind, engine.Meta{Namespace: fabricNamespace, Name: name, Labels: labels, Annotations: ann}, spec)
+	keep := func(ds diag.Diagnostics) diag.Diagnostics {
+		var out diag.Diagnostics
+		for _, f := range ds {
+			if len(f.Path) >= 2 && f.Path[0].Field == "spec" && unknown[f.Path[1].Field] {
+				continue // about an attribute not known yet: checked at plan
+			}
+			if f.Rule == cascade.RuleStagesSkipped || strings.HasPrefix(f.Rule, "schema.required") {
+				continue
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+	if d == nil {
+		diags.cascade(r.spec, keep(ds))
+		return
+	}
+	diags.cascade(r.spec, keep(engine.ValidateAlone(d)))
 }

@@ -151,3 +151,25 @@ func loadRunDir(dir string) map[string]runEntry {
 	}
 	return out
 }
+
+// planFollows reports whether the Terraform command that started this plugin plans after its validate walk
+// (plan, apply, destroy): the plan's ModifyPlan then runs every stage of the cascade at once, so that a spec
+// error does not hide the object's cross-resource errors behind a failed validate walk. False in-process
+// (tests, debug mode) and where the command cannot be read: the validate walk then reports what it finds.
+func planFollows() bool {
+	if !pluginMode() {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", os.Getppid()))
+	if err != nil {
+		return false
+	}
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	for _, a := range args[1:] {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		return a == "plan" || a == "apply" || a == "destroy"
+	}
+	return false
+}
