@@ -147,13 +147,14 @@ provider "hedgehog" {
 }
 
 // The integration stage runs before the first write of an apply: a NetBox that refuses the token fails the
-// apply naming the backend, and nothing reaches Git or the cluster.
+// apply naming the backend, and nothing reaches Git or the cluster. (The plan fails on it first by default;
+// plan_without_backends lets this plan through so that the apply's own check is what is tested.)
 func TestAccProvider_IntegrationStopsApply(t *testing.T) {
 	accPreCheck(t)
 	r := newRepo(t)
 	b := stack.All(r.url)
 	b.NetBox = false
-	prov := strings.Replace(stk.ProviderHCL(b), "provider \"hedgehog\" {\n", fmt.Sprintf("provider \"hedgehog\" {\n  netbox {\n    server_url = %q\n    api_token  = \"ffffffffffffffffffffffffffffffffffffffff\"\n  }\n", stk.NetBoxURL), 1)
+	prov := strings.Replace(stk.ProviderHCL(b), "provider \"hedgehog\" {\n", fmt.Sprintf("provider \"hedgehog\" {\n  plan_without_backends = true\n  netbox {\n    server_url = %q\n    api_token  = \"ffffffffffffffffffffffffffffffffffffffff\"\n  }\n", stk.NetBoxURL), 1)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6(),
 		Steps: []resource.TestStep{{
