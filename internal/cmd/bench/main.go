@@ -69,6 +69,14 @@ type options struct {
 	keepWork        bool
 	profile         string
 	netboxPaths     bool
+	sizes           string
+}
+
+// phaseCost is what one phase cost, for the cost-per-object summary of -sizes.
+type phaseCost struct {
+	name          string
+	wall, provCPU time.Duration
+	requests      string
 }
 
 func main() {
@@ -82,15 +90,74 @@ func main() {
 	flag.IntVar(&o.burst, "burst", 0, "kubernetes block burst (0: provider default, 200)")
 	flag.BoolVar(&o.keepWork, "keep-work", false, "keep the work directory (state, config, logs)")
 	flag.BoolVar(&o.netboxPaths, "netbox-paths", false, "after each phase, list the NetBox requests by method and path (ids and query values elided)")
+	flag.StringVar(&o.sizes, "sizes", "", "comma-separated numbers of VPCs (e.g. 100,500,2000): run the whole bench for each and print the cost per VPC of each phase, which should stay flat")
 	flag.StringVar(&o.profile, "pprof", "", "serve the provider in this process (Terraform reattaches to it) and write a CPU profile per phase to PREFIX-<phase>.cpu; the profiles include the backends, which run here too")
 	flag.Parse()
 	if flag.NArg() != 0 || o.n < 1 || o.n > maxVPCs || o.parallelism < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(o); err != nil {
-		fmt.Fprintln(os.Stderr, "bench FAILED:", err)
-		os.Exit(1)
+	if o.sizes == "" {
+		if _, err := run(o); err != nil {
+			fmt.Fprintln(os.Stderr, "bench FAILED:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	var ns []int
+	for _, f := range strings.Split(o.sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > maxVPCs {
+			fmt.Fprintf(os.Stderr, "bad -sizes entry %q (1..%d)\n", f, maxVPCs)
+			os.Exit(2)
+		}
+		ns = append(ns, n)
+	}
+	costs := map[int][]phaseCost{}
+	for _, n := range ns {
+		o.n = n
+		fmt.Printf("\n=== n=%d ===\n", n)
+		c, err := run(o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench FAILED:", err)
+			os.Exit(1)
+		}
+		costs[n] = c
+	}
+	printPerObject(ns, costs)
+}
+
+// printPerObject prints, per phase, wall time and provider CPU per VPC at each size (ms per VPC).
+func printPerObject(ns []int, costs map[int][]phaseCost) {
+	fmt.Println("\ncost per VPC (ms wall / ms provider CPU):")
+	header := []string{"phase"}
+	for _, n := range ns {
+		header = append(header, fmt.Sprintf("n=%d", n))
+	}
+	rows := [][]string{header}
+	for i, p := range costs[ns[0]] {
+		row := []string{p.name}
+		for _, n := range ns {
+			if i >= len(costs[n]) {
+				row = append(row, "-")
+				continue
+			}
+			c := costs[n][i]
+			row = append(row, fmt.Sprintf("%.1f / %.1f", float64(c.wall.Microseconds())/1000/float64(n), float64(c.provCPU.Microseconds())/1000/float64(n)))
+		}
+		rows = append(rows, row)
+	}
+	widths := make([]int, len(header))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			fmt.Printf("%-*s  ", widths[i], c)
+		}
+		fmt.Println()
 	}
 }
 
@@ -113,7 +180,13 @@ func parseBackends(s string) (stack.Backends, error) {
 	return b, nil
 }
 
-func run(o options) error {
+func run(o options) ([]phaseCost, error) {
+	var costs []phaseCost
+	err := runPhases(o, func(c phaseCost) { costs = append(costs, c) })
+	return costs, err
+}
+
+func runPhases(o options, record func(phaseCost)) error {
 	sel, err := parseBackends(o.backends)
 	if err != nil {
 		return err
@@ -264,6 +337,7 @@ func run(o options) error {
 			printTable(rows)
 			return fmt.Errorf("%s: expected exactly 1 change:\n%s", p.name, tail(r.output, 20))
 		}
+		record(phaseCost{name: p.name, wall: r.wall, provCPU: r.provCPU, requests: c.delta(before, after)})
 		rows = append(rows, []string{
 			p.name,
 			fmt.Sprintf("%.2f", r.wall.Seconds()),
