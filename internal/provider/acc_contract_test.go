@@ -1,0 +1,126 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
+)
+
+// The Terraform contract (issue 8): exit codes of plans, imports followed by changes, generated configuration.
+// These tests run the real CLI (newWorkdir), since exit codes and -generate-config-out are the CLI's.
+
+// exitCode runs the CLI and returns its exit code (0, 1 or 2 with -detailed-exitcode) and output.
+func (w *workdir) exitCode(args ...string) (int, string) {
+	w.t.Helper()
+	out, err := w.run(nil, args...)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out
+	}
+	w.t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	return -1, out
+}
+
+// contractConfig: two namespaces and a VPC that depends on both; the kinds every backend stores (NetBox
+// holds all three).
+func contractConfig(prov, p, cidr16 string, vlan int) string {
+	return ownConfig(prov, p, []string{cidr16 + ".0.0/16"}, map[string][]string{p + "-vpc": {"default=" + cidr16 + ".1.0/24/" + strconv.Itoa(vlan)}}, "")
+}
+
+// TestAccContract_RefreshOnlyExitCode: after an apply, `plan -refresh-only -detailed-exitcode` and
+// `plan -detailed-exitcode` exit 0 (nothing changed) for every backend combination; the state JSON is the
+// same before and after a refresh-only apply.
+func TestAccContract_RefreshOnlyExitCode(t *testing.T) {
+	accPreCheck(t)
+	cases := []struct {
+		name string
+		b    func(gitURL string) stack.Backends
+	}{
+		{"netbox", func(string) stack.Backends { return stack.Backends{NetBox: true} }},
+		{"git", func(u string) stack.Backends { return stack.Backends{Git: true, GitURL: u} }},
+		{"kubernetes", func(string) stack.Backends { return stack.Backends{Kubernetes: true} }},
+		{"all", func(u string) stack.Backends { return stack.All(u) }},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRepo(t)
+			p := "ec" + c.name[:2]
+			w := newWorkdir(t, "w")
+			w.write(contractConfig(stk.ProviderHCL(c.b(r.url)), p, "10.8"+strconv.Itoa(i), 1700+i))
+			w.must("apply", "-auto-approve", "-no-color")
+			defer w.run(nil, "destroy", "-auto-approve", "-no-color") //nolint:errcheck // cleanup on failure
+			before := w.must("show", "-json")
+			if code, out := w.exitCode("plan", "-refresh-only", "-detailed-exitcode", "-no-color"); code != 0 {
+				t.Errorf("plan -refresh-only -detailed-exitcode exited %d, want 0:\n%s", code, out)
+			}
+			if code, out := w.exitCode("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+				t.Errorf("plan -detailed-exitcode exited %d, want 0:\n%s", code, out)
+			}
+			w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
+			if after := w.must("show", "-json"); after != before {
+				t.Errorf("a refresh-only apply changed the state:\nbefore %s\nafter  %s", before, after)
+			}
+			// A change by hand is what a refresh-only plan is for: it exits 2 (Terraform; OpenTofu before 1.13
+			// exits 0 in refresh-only mode whatever the refresh found).
+			driftByHand(t, c.name, r, p+"-vpc", 1700+i)
+			code, out := w.exitCode("plan", "-refresh-only", "-detailed-exitcode", "-no-color")
+			if want := 2; code != want && !(isTofu() && code == 0) {
+				t.Errorf("after a change by hand, plan -refresh-only -detailed-exitcode exited %d, want %d:\n%s", code, want, out)
+			}
+			w.must("apply", "-auto-approve", "-no-color")
+			if code, out := w.exitCode("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+				t.Errorf("after converging, plan -detailed-exitcode exited %d, want 0:\n%s", code, out)
+			}
+			w.must("destroy", "-auto-approve", "-no-color")
+		})
+	}
+}
+
+func isTofu() bool {
+	return strings.Contains(filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")), "tofu")
+}
+
+// driftByHand moves the VPC's VLAN in the backend the case names (the cluster when all are configured).
+func driftByHand(t *testing.T, backendCase string, r repo, vpc string, vlan int) {
+	t.Helper()
+	switch backendCase {
+	case "netbox":
+		vlans := netboxList(t, "/api/ipam/vlans/", url.Values{"vid": {strconv.Itoa(vlan)}})
+		if len(vlans) != 1 {
+			t.Fatalf("vlans %v", vlans)
+		}
+		netboxPatch(t, fmt.Sprintf("/api/ipam/vlans/%v/", vlans[0]["id"]), map[string]any{"vid": vlan + 50})
+	case "git":
+		b := gitFile(t, r, fabric.KindVPC, vpc)
+		b = bytes.Replace(b, []byte("vlan: "+strconv.Itoa(vlan)), []byte("vlan: "+strconv.Itoa(vlan+50)), 1)
+		if _, err := gitserver.CommitFile(r.dir, "main", "fabric/vpc/"+vpc+".yaml", b, "hand edit"); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		u := kubeGet(t, fabric.KindVPC, vpc)
+		if err := unstructured.SetNestedField(u.Object, int64(vlan+50), "spec", "subnets", "default", "vlan"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dyn(t).Resource(gvr(fabric.KindVPC)).Namespace("default").Update(context.Background(), u, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
