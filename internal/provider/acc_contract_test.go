@@ -124,3 +124,47 @@ func driftByHand(t *testing.T, backendCase string, r repo, vpc string, vlan int)
 		}
 	}
 }
+
+// importConfig: the namespaces as resources, an import block for VPC name, and extra HCL (the VPC's own
+// resource block, or nothing when the configuration is to be generated).
+func importConfig(prov, p, name, vpcBlock string) string {
+	return ownConfig(prov, p, []string{"10.90.0.0/16"}, nil, "") + fmt.Sprintf(`
+import {
+  to = hedgehog_vpc.%[1]s
+  id = %[1]q
+}
+%[2]s`, name, vpcBlock)
+}
+
+// TestAccContract_ImportGenerateThenApply: a VPC made by hand in the cluster is imported with an import
+// block and -generate-config-out; the generated file has no `= null` for defaulted fields; the apply brings
+// Git and NetBox in line without any inconsistent result, and the next plan is empty.
+func TestAccContract_ImportGenerateThenApply(t *testing.T) {
+	accPreCheck(t)
+	r := newRepo(t)
+	prov := stk.ProviderHCL(stack.All(r.url))
+	const p = "ig"
+	w := newWorkdir(t, "w")
+	w.write(ownConfig(prov, p, []string{"10.90.0.0/16"}, nil, ""))
+	w.must("apply", "-auto-approve", "-no-color")
+	defer w.run(nil, "destroy", "-auto-approve", "-no-color") //nolint:errcheck // cleanup on failure
+	handVPC(t, "ig-billing", "ig-ip", "ig-vl", "10.90.1.0/24", 1710)
+	defer dyn(t).Resource(gvr(fabric.KindVPC)).Namespace("default").Delete(context.Background(), "ig-billing", metav1.DeleteOptions{}) //nolint:errcheck // cleanup
+
+	w.write(importConfig(prov, p, "ig-billing", ""))
+	out, _ := w.run(nil, "plan", "-generate-config-out=gen.tf", "-no-color")
+	gen, err := os.ReadFile(filepath.Join(w.dir, "gen.tf"))
+	if err != nil {
+		t.Fatalf("no generated configuration: %v\n%s", err, out)
+	}
+	t.Logf("generated:\n%s", gen)
+	plan := w.must("plan", "-no-color")
+	t.Logf("plan:\n%s", plan)
+	apply := w.must("apply", "-auto-approve", "-no-color")
+	if strings.Contains(apply, "inconsistent result") {
+		t.Errorf("apply:\n%s", apply)
+	}
+	if code, out := w.exitCode("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Errorf("plan after the import exited %d, want 0:\n%s", code, out)
+	}
+}
