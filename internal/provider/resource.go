@@ -542,6 +542,9 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 			drift[name] = "the object is missing from " + name
 		case checkpoint != nil && checkpoint[name] != "" && s.Digest != checkpoint[name]:
 			drift[name] = name + " holds a different object than the checkpoint (changed outside Terraform)"
+		case checkpoint != nil && checkpoint[name] == "":
+			// Imported, or the backend joined the provider configuration later: this state never wrote it.
+			drift[name] = name + " holds the object, but this state has not written it there yet (imported, or the backend was configured later)"
 		}
 	}
 	// When a backend that holds whole objects drifted, show its content so the plan diffs attributes.
@@ -613,7 +616,7 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 		diags.errorf(path.Root(aName), "Import needs Git or Kubernetes", "%s %s cannot be imported from NetBox alone: NetBox does not hold the whole object. Configure the git or kubernetes backend.", r.spec.Kind, ref.Name)
 		return
 	}
-	s, _, tried, err := r.eng.GetWhole(ctx, ref)
+	s, from, tried, err := r.eng.GetWhole(ctx, ref)
 	if err != nil {
 		diags.errorf(path.Root(aName), "Cannot read "+ref.String(), "Looked in %s.", strings.Join(tried, ", "))
 		return
@@ -637,6 +640,19 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 	if !ok {
 		return
 	}
+	// The fabric's defaults are part of the object: state holds them as the plan would, so that a configuration
+	// generated from it (-generate-config-out) writes them instead of `= null`, and a configuration that
+	// leaves them out plans them the same way.
+	if r.spec.CRD.Spec != nil {
+		pv, err := r.spec.CRD.Spec.ToValue(r.spec.CRD.Spec.Overlay(rd.cfgSpec, rd.d.Spec))
+		if err != nil {
+			diags.errorf(path.Empty(), "Cannot import "+ref.String(), "%v", err)
+			return
+		}
+		for k, v := range attrs(pv) {
+			m[k] = v
+		}
+	}
 	m[aManifest] = tfStr(rd.d.YAML)
 	m[aBackendChanges] = tfStrMap(rd.d.Describe)
 	res, err := r.eng.ReadEach(ctx, ref)
@@ -644,9 +660,37 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 		diags.errorf(path.Empty(), "Cannot read "+ref.String(), "%v", err)
 		return
 	}
-	applyCheckpoints(m, res)
-	m[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
+	drift, held := importDrift(res, rd.d.Digests, from)
+	applyCheckpoints(m, held)
+	// Only a backend that holds the imported object as this state describes it has a checkpoint digest; the
+	// others are drift, so the first apply writes them (and a refresh before it still says so).
+	digests := map[string]string{}
+	for name, st := range held {
+		if _, drifted := drift[name]; !drifted {
+			digests[name] = st.Digest
+		}
+	}
+	m[aBackendDigests] = tfStrMap(digests)
+	m[aDrift] = tfStrMap(drift)
 	st.setRaw(tftypes.NewValue(typ, m))
+}
+
+// importDrift compares what each backend holds with the imported object as rendered (desired digests): a
+// backend that lacks it or holds another form is drift, which the next plan converges. held is the part
+// of res whose backends hold the object at all (their checkpoints are real; the others have none).
+func importDrift(res engine.Result, desired map[string]string, from string) (drift map[string]string, held engine.Result) {
+	drift, held = map[string]string{}, engine.Result{}
+	for name, s := range res {
+		switch {
+		case !s.Exists:
+			drift[name] = fmt.Sprintf("the object is missing from %s (imported from %s)", name, from)
+			continue
+		case desired[name] != "" && s.Digest != desired[name]:
+			drift[name] = fmt.Sprintf("%s holds the object in another form than the imported object renders to (without the fabric's defaults or this provider's mark, say)", name)
+		}
+		held[name] = s
+	}
+	return drift, held
 }
 
 func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

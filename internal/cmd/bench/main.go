@@ -42,7 +42,7 @@ import (
 	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"k8s.io/component-base/metrics/legacyregistry"
 
@@ -368,7 +368,8 @@ func serveInProcess() (string, func(), error) {
 	errCh := make(chan error, 1)
 	const addr = "registry.terraform.io/" + providerSource
 	go func() {
-		errCh <- tf6server.Serve(addr, providerserver.NewProtocol6(provider.New("bench")()),
+		newServer := provider.NewServer("bench")
+		errCh <- tf6server.Serve(addr, func() tfprotov6.ProviderServer { s, _ := newServer(); return s },
 			tf6server.WithDebug(ctx, cfgCh, closeCh), tf6server.WithoutLogStderrOverride())
 	}()
 	select {

@@ -1,0 +1,178 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sort"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// NewServer returns the provider's protocol-6 server: the framework's, except that the state a refresh
+// returns travels as JSON rather than MessagePack.
+//
+// Why: `terraform plan -refresh-only -detailed-exitcode` (Terraform ≤ 1.11 at least) decides whether the
+// refresh changed anything with reflect.DeepEqual over the in-memory states, including each object's
+// cached decoded value. The state before the refresh is decoded from the state file's JSON, where a number
+// becomes a big.Float of precision 512; a MessagePack integer decodes to one of precision 64. Equal numbers
+// thus compare different, and any resource with a number attribute (a VLAN, a range, a NetBox id) made the
+// plan exit 2 while printing "No changes". Terraform decodes a JSON DynamicValue exactly as it decodes the
+// state file, so the same object compares equal. DECISIONS.md, entry 26.
+func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
+	inner := providerserver.NewProtocol6WithError(New(version)())
+	return func() (tfprotov6.ProviderServer, error) {
+		s, err := inner()
+		if err != nil {
+			return nil, err
+		}
+		return &jsonStateServer{ProviderServer: s}, nil
+	}
+}
+
+// jsonStateServer re-encodes ReadResource's new state as JSON (see NewServer).
+type jsonStateServer struct {
+	tfprotov6.ProviderServer
+
+	once  sync.Once
+	types map[string]tftypes.Type // resource type name -> state type
+}
+
+func (s *jsonStateServer) stateType(ctx context.Context, typeName string) (tftypes.Type, bool) {
+	s.once.Do(func() {
+		s.types = map[string]tftypes.Type{}
+		resp, err := s.ProviderServer.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+		if err != nil || resp == nil {
+			return
+		}
+		for name, sch := range resp.ResourceSchemas {
+			if sch != nil && sch.Block != nil {
+				s.types[name] = sch.ValueType()
+			}
+		}
+	})
+	t, ok := s.types[typeName]
+	return t, ok
+}
+
+func (s *jsonStateServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp, err := s.ProviderServer.ReadResource(ctx, req)
+	if err != nil || resp == nil || resp.NewState == nil || len(resp.NewState.MsgPack) == 0 {
+		return resp, err
+	}
+	typ, ok := s.stateType(ctx, req.TypeName)
+	if !ok {
+		return resp, nil
+	}
+	v, uerr := resp.NewState.Unmarshal(typ)
+	if uerr != nil {
+		return resp, nil // leave the framework's encoding alone
+	}
+	b, jerr := valueJSON(v)
+	if jerr != nil {
+		return resp, nil
+	}
+	resp.NewState = &tfprotov6.DynamicValue{JSON: b}
+	return resp, nil
+}
+
+// valueJSON encodes a wholly known value the way Terraform's state file does (cty's JSON form): objects and
+// maps as objects, lists, sets and tuples as arrays, numbers in their exact decimal form, null as null.
+func valueJSON(v tftypes.Value) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeValueJSON(&buf, v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeValueJSON(buf *bytes.Buffer, v tftypes.Value) error {
+	if !v.IsKnown() {
+		return fmt.Errorf("unknown value in a state")
+	}
+	if v.IsNull() {
+		buf.WriteString("null")
+		return nil
+	}
+	typ := v.Type()
+	switch {
+	case typ.Is(tftypes.String):
+		var s string
+		if err := v.As(&s); err != nil {
+			return err
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	case typ.Is(tftypes.Number):
+		var f big.Float
+		if err := v.As(&f); err != nil {
+			return err
+		}
+		if f.IsInf() {
+			return fmt.Errorf("infinite number in a state")
+		}
+		buf.WriteString(f.Text('f', -1))
+	case typ.Is(tftypes.Bool):
+		var b bool
+		if err := v.As(&b); err != nil {
+			return err
+		}
+		if b {
+			buf.WriteString("true")
+		} else {
+			buf.WriteString("false")
+		}
+	case typ.Is(tftypes.Object{}), typ.Is(tftypes.Map{}):
+		var m map[string]tftypes.Value
+		if err := v.As(&m); err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			kb, err := json.Marshal(k)
+			if err != nil {
+				return err
+			}
+			buf.Write(kb)
+			buf.WriteByte(':')
+			if err := writeValueJSON(buf, m[k]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case typ.Is(tftypes.List{}), typ.Is(tftypes.Set{}), typ.Is(tftypes.Tuple{}):
+		var l []tftypes.Value
+		if err := v.As(&l); err != nil {
+			return err
+		}
+		buf.WriteByte('[')
+		for i, e := range l {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeValueJSON(buf, e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	default:
+		return fmt.Errorf("cannot encode a %s as JSON", typ)
+	}
+	return nil
+}
