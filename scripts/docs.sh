@@ -12,8 +12,8 @@
 # tfplugindocs looks up besides registry.terraform.io/hashicorp/<name>; run tfplugindocs with
 # --providers-schema, so it neither builds the provider nor looks for or downloads a Terraform CLI.
 #
-# Needs go and a Terraform-compatible CLI: $TERRAFORM when set, else `terraform` on PATH, else
-# scripts/tf-cli.sh (OpenTofu built from the Go module proxy).
+# Needs go and a Terraform-compatible CLI that exports identity schemas: $TERRAFORM when set, else OpenTofu
+# built from the Go module proxy by scripts/tf-cli.sh (first build: several minutes).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,8 +30,9 @@ case "$mode" in
     ;;
 esac
 
-tf="${TERRAFORM:-$(command -v terraform || true)}"
-[[ -n "$tf" ]] || tf="$("$root/scripts/tf-cli.sh")"
+# OpenTofu (built by scripts/tf-cli.sh) by default: its schema export carries the resources' identity
+# schemas (import by identity), which Terraform 1.11 does not know.
+tf="${TERRAFORM:-$(HEDGEHOG_TF_CLI=tofu "$root/scripts/tf-cli.sh")}"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hedgehog-docs.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -64,9 +65,10 @@ if ! (cd "$work/tf" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 
   exit 1
 fi
 # tfplugindocs looks the schema up as "hedgehog"; rename the one provider key (plain sed: no jq needed).
-key='"registry.terraform.io/githedgehog/hedgehog":'
-[[ "$(grep -o '"registry\.terraform\.io/[a-z0-9_-]*/[a-z0-9_-]*":' "$work/schema.raw.json" | sort -u)" == "$key" ]] ||
-  { echo "docs.sh: expected exactly the provider githedgehog/hedgehog in the schema" >&2; exit 1; }
+# (registry.terraform.io or registry.opentofu.org, depending on the CLI).
+key="$(grep -o '"registry\.\(terraform\.io\|opentofu\.org\)/[a-z0-9_-]*/[a-z0-9_-]*":' "$work/schema.raw.json" | sort -u)"
+[[ "$key" == '"registry.terraform.io/githedgehog/hedgehog":' || "$key" == '"registry.opentofu.org/githedgehog/hedgehog":' ]] ||
+  { echo "docs.sh: expected exactly the provider githedgehog/hedgehog in the schema, got: $key" >&2; exit 1; }
 sed "s#$key#\"hedgehog\":#" "$work/schema.raw.json" >"$work/schema.json"
 
 # 3. Render into a scratch provider directory holding copies of the inputs (and of docs/, so files

@@ -362,6 +362,7 @@ func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest,
 	defer scrub(&resp.Diagnostics)
 	w := engine.Write{Op: backend.OpCreate, Adopt: boolAttr(attrs(req.Plan.Raw)[aAdopt])}
 	r.write(ctx, req.Plan.Raw, w, stateRef{&resp.State}, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, resp.State.Raw, &resp.Diagnostics)
 }
 
 func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -375,6 +376,7 @@ func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopt, nil)...)
 	}
+	setIdentity(ctx, resp.Identity, resp.State.Raw, &resp.Diagnostics)
 }
 
 // writeFromState is what a write needs from Terraform state: the checkpoints every backend is held to, the
@@ -505,7 +507,10 @@ func applyCheckpoints(m map[string]tftypes.Value, res engine.Result) {
 func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer scrub(&resp.Diagnostics)
 	diags := &diagnostics{}
-	defer func() { resp.Diagnostics.Append(diags.d...) }()
+	defer func() {
+		resp.Diagnostics.Append(diags.d...)
+		setIdentity(ctx, resp.Identity, resp.State.Raw, &resp.Diagnostics)
+	}()
 	if r.eng == nil {
 		return
 	}
@@ -770,20 +775,21 @@ func (r *fabricResource) reportRecovered(diags *diagnostics) {
 
 func (r *fabricResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer scrub(&resp.Diagnostics)
-	ns, name := "default", req.ID
-	if i := strings.IndexByte(req.ID, '/'); i >= 0 {
-		ns, name = req.ID[:i], req.ID[i+1:]
-	}
-	if name == "" {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected NAME or NAMESPACE/NAME, got %q.", req.ID))
+	ns, name, err := importTarget(ctx, req)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%v. Import by name (terraform import hedgehog_%s.x NAME), by NAMESPACE/NAME, or by identity (import { identity = { name = \"NAME\" } }).", err, r.spec.TypeName))
 		return
 	}
 	if ns != fabricNamespace {
-		resp.Diagnostics.AddError("Unsupported namespace", fmt.Sprintf("Import ID %q names namespace %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", req.ID, ns, fabricNamespace))
+		resp.Diagnostics.AddError("Unsupported namespace", fmt.Sprintf("The import names namespace %q; the fabric keeps its objects in namespace %q only (DECISIONS.md).", ns, fabricNamespace))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aName), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(aNamespace), ns)...)
+	if resp.Identity != nil {
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(aName), name)...)
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(aNamespace), ns)...)
+	}
 	// Importing is the deliberate adoption: the first apply after it may take over what the backends hold.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopt, []byte(`{"import":true}`))...)
 }

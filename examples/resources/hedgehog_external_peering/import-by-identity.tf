@@ -1,0 +1,5 @@
+# Terraform ≥ 1.12 and OpenTofu ≥ 1.12 import by identity; the namespace defaults to "default".
+import {
+  to       = hedgehog_external_peering.example
+  identity = { name = "demo-vpc-1--default" }
+}

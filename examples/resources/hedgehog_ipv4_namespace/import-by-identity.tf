@@ -1,0 +1,5 @@
+# Terraform ≥ 1.12 and OpenTofu ≥ 1.12 import by identity; the namespace defaults to "default".
+import {
+  to       = hedgehog_ipv4_namespace.example
+  identity = { name = "default" }
+}
