@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -308,4 +309,76 @@ func (e *Engine) recordWritten(ref backend.Ref, obj fabric.Object) {
 		}
 	}
 	e.notify()
+}
+
+// MarkedDigest returns the digest the backend called name would report for obj once it carries this owner's
+// mark: an object adopted as it is differs from what this provider writes only by the mark, which is not drift.
+func (e *Engine) MarkedDigest(name string, obj backend.Object) string {
+	b := e.Backend(name)
+	if b == nil || obj.Manifest == nil {
+		return ""
+	}
+	raw, err := json.Marshal(obj.Manifest)
+	if err != nil {
+		return ""
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	md, _ := m["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		m["metadata"] = md
+	}
+	ann, _ := md["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+	}
+	ann[backend.OwnerAnnotation] = backend.OwnerValue
+	if e.opts.Owner != backend.DefaultOwner {
+		ann[backend.OwnerIDAnnotation] = e.opts.Owner
+	}
+	md["annotations"] = ann
+	return b.Digest(backend.Object{Ref: obj.Ref, APIVersion: obj.APIVersion, Manifest: m})
+}
+
+// Listed is one object a backend that holds whole objects lists, with its mark.
+type Listed struct {
+	Kind, Name string
+	Manifest   map[string]any
+	Owned      bool   // carries this provider's mark
+	Owner      string // the owner the mark names
+}
+
+// ListWhole lists every object of kinds from the first source that answers (the cluster, else Git), for
+// adoption. from names the source.
+func (e *Engine) ListWhole(ctx context.Context, kinds []string) (out []Listed, from string, err error) {
+	srcs := e.sources()
+	if len(srcs) == 0 {
+		return nil, "", fmt.Errorf("no kubernetes or git backend is configured: adoption reads whole objects from one of them")
+	}
+	var failures []string
+	for _, src := range srcs {
+		var objs []Listed
+		var lerr error
+		for _, k := range kinds {
+			states, err := e.list(ctx, src, k)
+			if err != nil {
+				lerr = err
+				break
+			}
+			for _, st := range states {
+				if st.Object != nil {
+					objs = append(objs, Listed{Kind: k, Name: st.Object.Ref.Name, Manifest: st.Object.Manifest, Owned: st.Owned, Owner: st.Owner})
+				}
+			}
+		}
+		if lerr != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", src.Name(), lerr))
+			continue
+		}
+		return objs, src.Name(), nil
+	}
+	return nil, "", fmt.Errorf("no source could be listed (%s)", strings.Join(failures, "; "))
 }

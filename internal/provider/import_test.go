@@ -17,7 +17,7 @@ func TestImportDrift(t *testing.T) {
 		backend.NetBox:     {Exists: true, Digest: "n", Checkpoint: map[string]string{"vrf": "7"}},
 	}
 	desired := map[string]string{backend.Kubernetes: "k-rendered", backend.Git: "g", backend.NetBox: "n"}
-	drift, held := importDrift(res, desired, backend.Kubernetes)
+	drift, held := importDrift(res, desired, backend.Kubernetes, nil)
 	if len(drift) != 2 || !strings.Contains(drift[backend.Git], "missing from git (imported from kubernetes)") || !strings.Contains(drift[backend.Kubernetes], "another form") {
 		t.Errorf("drift %v", drift)
 	}

@@ -448,6 +448,7 @@ func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.Data
 	for _, s := range sortedKindSpecs(func(string) bool { return true }) {
 		out = append(out, newDataSourceFactory(s))
 	}
+	out = append(out, func() datasource.DataSource { return &adoptionDataSource{} })
 	return out
 }
 

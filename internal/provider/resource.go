@@ -665,7 +665,7 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 		diags.errorf(path.Empty(), "Cannot read "+ref.String(), "%v", err)
 		return
 	}
-	drift, held := importDrift(res, rd.d.Digests, from)
+	drift, held := importDrift(res, rd.d.Digests, from, r.eng.MarkedDigest)
 	applyCheckpoints(m, held)
 	// Only a backend that holds the imported object as this state describes it has a checkpoint digest; the
 	// others are drift, so the first apply writes them (and a refresh before it still says so).
@@ -683,14 +683,18 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 // importDrift compares what each backend holds with the imported object as rendered (desired digests): a
 // backend that lacks it or holds another form is drift, which the next plan converges. held is the part
 // of res whose backends hold the object at all (their checkpoints are real; the others have none).
-func importDrift(res engine.Result, desired map[string]string, from string) (drift map[string]string, held engine.Result) {
+//
+// An object that differs from the rendered one only by this provider's mark (marked gives its digest with the
+// mark; nil: not checked) is not drift: adopting a running fabric plans only imports, and the mark is added
+// by the first update.
+func importDrift(res engine.Result, desired map[string]string, from string, marked func(string, backend.Object) string) (drift map[string]string, held engine.Result) {
 	drift, held = map[string]string{}, engine.Result{}
 	for name, s := range res {
 		switch {
 		case !s.Exists:
 			drift[name] = fmt.Sprintf("the object is missing from %s (imported from %s)", name, from)
 			continue
-		case desired[name] != "" && s.Digest != desired[name]:
+		case desired[name] != "" && s.Digest != desired[name] && (marked == nil || s.Object == nil || marked(name, *s.Object) != desired[name]):
 			drift[name] = fmt.Sprintf("%s holds the object in another form than the imported object renders to (without the fabric's defaults or this provider's mark, say)", name)
 		}
 		held[name] = s

@@ -1,0 +1,139 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
+)
+
+// adoptionFabric is a small fabric made without Terraform: every reference is a name.
+const adoptionFabric = `
+apiVersion: vpc.githedgehog.com/v1beta1
+kind: IPv4Namespace
+metadata: {name: ad-ip}
+spec: {subnets: [10.85.0.0/16]}
+---
+apiVersion: wiring.githedgehog.com/v1beta1
+kind: VLANNamespace
+metadata: {name: ad-vl}
+spec: {ranges: [{from: 1850, to: 1859}]}
+---
+apiVersion: wiring.githedgehog.com/v1beta1
+kind: Switch
+metadata: {name: ad-leaf}
+spec: {role: server-leaf, profile: accad-vs, asn: 65185, ip: 172.30.1.185/21, protocolIP: 172.30.9.185/32, vtepIP: 172.30.13.185/32, vlanNamespaces: [ad-vl]}
+---
+apiVersion: wiring.githedgehog.com/v1beta1
+kind: Server
+metadata: {name: ad-srv}
+spec: {description: made by hand}
+---
+apiVersion: wiring.githedgehog.com/v1beta1
+kind: Connection
+metadata: {name: ad-srv--unbundled--ad-leaf}
+spec: {unbundled: {link: {server: {port: ad-srv/enp2s1}, switch: {port: ad-leaf/E1/9}}}}
+---
+apiVersion: vpc.githedgehog.com/v1beta1
+kind: VPC
+metadata: {name: ad-vpc}
+spec: {ipv4Namespace: ad-ip, vlanNamespace: ad-vl, subnets: {default: {subnet: 10.85.1.0/24, vlan: 1851}}}
+---
+apiVersion: vpc.githedgehog.com/v1beta1
+kind: VPCAttachment
+metadata: {name: ad-att}
+spec: {subnet: ad-vpc/default, connection: ad-srv--unbundled--ad-leaf}
+`
+
+// loadByHand puts objects into the cluster as the fabric would hold them (defaulted), without any mark of
+// this provider, each labelled label=value.
+func loadByHand(t *testing.T, yaml, label, value string) {
+	t.Helper()
+	objs, err := fabric.Decode([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		fabric.Default(o)
+		m, err := fabric.ToUnstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "status")
+		md := m["metadata"].(map[string]any)
+		md["namespace"] = "default"
+		md["labels"] = map[string]any{label: value}
+		u := &unstructured.Unstructured{Object: m}
+		if _, err := dyn(t).Resource(gvr(o.GetKind())).Namespace("default").Create(context.Background(), u, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
+			t.Fatalf("%s %s: %v", o.GetKind(), o.Meta().Name, err)
+		}
+	}
+}
+
+// TestAccAdoption_RunningFabric: a fabric made with kubectl is adopted. The data source generates an import
+// block and a resource block per object, with references as expressions; with that configuration the plan
+// is only imports (nothing to add, change or destroy), the apply adopts every object, the next plan is
+// empty, and destroy removes them.
+func TestAccAdoption_RunningFabric(t *testing.T) {
+	accPreCheck(t)
+	createSwitchProfile(t, "accad-vs")
+	loadByHand(t, adoptionFabric, "adopt-test", "ad1")
+	prov := stk.ProviderHCL(stack.Backends{Kubernetes: true})
+	w := newWorkdir(t, "w")
+	w.write(prov + `
+data "hedgehog_adoption" "fabric" {
+  labels = { "adopt-test" = "ad1" }
+}
+
+output "hcl" {
+  value = data.hedgehog_adoption.fabric.hcl
+}
+
+output "count" {
+  value = data.hedgehog_adoption.fabric.object_count
+}
+`)
+	w.must("apply", "-auto-approve", "-no-color")
+	if n := strings.TrimSpace(w.must("output", "-raw", "count")); n != "7" {
+		t.Fatalf("adopted %s objects, want 7", n)
+	}
+	hcl := w.must("output", "-raw", "hcl")
+	for _, want := range []string{
+		`import {` + "\n" + `  to = hedgehog_vpc.ad-vpc`,
+		`subnet = "${hedgehog_vpc.ad-vpc.name}/default"`,
+		`connection_name = hedgehog_connection.ad-srv--unbundled--ad-leaf.name`,
+		`ipv4_namespace = hedgehog_ipv4_namespace.ad-ip.name`,
+		`port = "${hedgehog_switch.ad-leaf.name}/E1/9"`,
+		`hedgehog_vlan_namespace.ad-vl.name,`,
+	} {
+		if !strings.Contains(hcl, want) {
+			t.Errorf("the generated configuration lacks %q:\n%s", want, hcl)
+		}
+	}
+	w.write(prov)
+	if err := os.WriteFile(filepath.Join(w.dir, "adopted.tf"), []byte(hcl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer w.run(nil, "destroy", "-auto-approve", "-no-color") //nolint:errcheck // cleanup
+	plan := w.must("plan", "-no-color")
+	if !strings.Contains(plan, "Plan: 7 to import, 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("the adoption plan is not only imports:\n%s", plan)
+	}
+	w.must("apply", "-auto-approve", "-no-color")
+	if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+		t.Fatalf("the plan after the adoption is not empty: %v\n%s", err, out)
+	}
+	// Adopted as they are: the objects get this provider's mark with their first update, and until then the
+	// state's checkpoints (the cluster uid) make them this state's (the destroy below removes them).
+	w.must("destroy", "-auto-approve", "-no-color")
+	if kubeGet(t, fabric.KindVPC, "ad-vpc") != nil {
+		t.Error("destroy left the adopted VPC")
+	}
+}
