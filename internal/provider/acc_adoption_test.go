@@ -2,15 +2,22 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	gitbackend "github.com/githedgehog/terraform-provider-hedgehog/internal/backend/git"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
 )
 
@@ -136,4 +143,106 @@ output "count" {
 	if kubeGet(t, fabric.KindVPC, "ad-vpc") != nil {
 		t.Error("destroy left the adopted VPC")
 	}
+}
+
+// TestAccAdoption_SampleFabric: the 184-object sample fabric (internal/fabric/testdata/samples), loaded by
+// hand into a cluster and a Git repository of their own (a stack of its own, so that no other test's
+// objects share the fabric), is adopted with a plan of only imports; the apply records all 184 and the next
+// plan is empty.
+func TestAccAdoption_SampleFabric(t *testing.T) {
+	accPreCheck(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s2, err := stack.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	url, dir, err := s2.NewRepo("adopt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("..", "fabric", "testdata", "samples", "nvidia-air-demo--include.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := fabric.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := dynamic.NewForConfig(s2.API.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fabric's configuration, as hhfab leaves it in the cluster (the sample's management subnet).
+	fc, err := os.ReadFile(filepath.Join("..", "cascade", "testdata", "fabric-config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "fabric-ctrl-config", "namespace": "default"},
+		"data":     map[string]any{"config.yaml": string(fc)}}}
+	if _, err := client.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("default").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	layout := gitbackend.New(gitbackend.Config{URL: url})
+	files := map[string][]byte{}
+	for _, o := range objs {
+		fabric.Default(o)
+		m, err := fabric.ToUnstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "status")
+		m["metadata"].(map[string]any)["namespace"] = "default"
+		if _, err := client.Resource(gvr(o.GetKind())).Namespace("default").Create(ctx, &unstructured.Unstructured{Object: m}, metav1.CreateOptions{FieldManager: "hhfab"}); err != nil {
+			t.Fatalf("%s %s: %v", o.GetKind(), o.Meta().Name, err)
+		}
+		ref := backend.Ref{Kind: o.GetKind(), Namespace: "default", Name: o.Meta().Name}
+		p, err := layout.Path(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if files[p], err = backend.YAML(backend.Object{Ref: ref, APIVersion: fmt.Sprint(m["apiVersion"]), Manifest: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := gitserver.CommitFiles(dir, "main", files, "the fabric, by hand"); err != nil {
+		t.Fatal(err)
+	}
+	prov := s2.ProviderHCL(stack.Backends{Kubernetes: true, Git: true, GitURL: url})
+	w := newWorkdir(t, "w")
+	w.write(prov + `
+data "hedgehog_adoption" "fabric" {}
+
+output "hcl" {
+  value = data.hedgehog_adoption.fabric.hcl
+}
+`)
+	w.must("apply", "-auto-approve", "-no-color")
+	hcl := w.must("output", "-raw", "hcl")
+	w.write(prov)
+	if err := os.WriteFile(filepath.Join(w.dir, "adopted.tf"), []byte(hcl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := w.must("plan", "-no-color")
+	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(objs)); !strings.Contains(plan, want) {
+		t.Fatalf("want %q:\n%s", want, tail(plan, 80))
+	}
+	w.must("apply", "-auto-approve", "-no-color")
+	if n := strings.Count(w.must("state", "list"), "\n"); n != len(objs) {
+		t.Errorf("state holds %d resources, want %d", n, len(objs))
+	}
+	if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+		t.Fatalf("the plan after the adoption is not empty: %v\n%s", err, tail(out, 80))
+	}
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
