@@ -509,7 +509,9 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 	diags := &diagnostics{}
 	defer func() {
 		resp.Diagnostics.Append(diags.d...)
-		setIdentity(ctx, resp.Identity, resp.State.Raw, &resp.Diagnostics)
+		// From the prior state: a refresh never changes the name, and the framework wants the identity even
+		// when the object is gone (RemoveResource).
+		setIdentity(ctx, resp.Identity, req.State.Raw, &resp.Diagnostics)
 	}()
 	if r.eng == nil {
 		return
