@@ -79,6 +79,20 @@ mkdir -p "$src"
 for d in templates examples docs; do
   if [[ -d "$root/$d" ]]; then cp -R "$root/$d" "$src/$d"; fi
 done
+# 4. The picture of the sample fabric (hedgehog_topology's docs link to it): drawn by internal/topology,
+#    rendered by Graphviz. The registry takes only Markdown under docs/, so the picture lives beside the data
+#    source's example.
+pic="examples/data-sources/hedgehog_topology/sample-fabric"
+if ! command -v dot >/dev/null; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq graphviz >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; }
+  fi
+  command -v dot >/dev/null || { echo "docs.sh: Graphviz is needed for the topology picture: apt-get install graphviz" >&2; exit 1; }
+fi
+mkdir -p "$work/pic"
+(cd "$root" && go run ./internal/cmd/topology -in internal/fabric/testdata/samples/nvidia-air-demo--include.yaml -format dot) >"$work/pic/sample-fabric.dot"
+dot -Tsvg "$work/pic/sample-fabric.dot" >"$work/pic/sample-fabric.svg"
+
 if ! (cd "$root" && go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate \
   --provider-name hedgehog \
   --rendered-provider-name Hedgehog \
@@ -94,10 +108,18 @@ case "$mode" in
   generate)
     rm -rf "$root/docs"
     cp -R "$src/docs" "$root/docs"
+    cp "$work/pic/sample-fabric.dot" "$root/$pic.dot"
+    cp "$work/pic/sample-fabric.svg" "$root/$pic.svg"
     echo "docs.sh: wrote $(find "$root/docs" -type f | wc -l) files to docs/"
     ;;
   check)
     [[ -d "$root/docs" ]] || { echo "docs.sh: docs/ is missing; run scripts/docs.sh generate" >&2; exit 1; }
+    for ext in dot svg; do
+      if ! cmp -s "$root/$pic.$ext" "$work/pic/sample-fabric.$ext"; then
+        echo "docs.sh: $pic.$ext is out of date; run scripts/docs.sh generate and commit it" >&2
+        exit 1
+      fi
+    done
     if ! diff -ru "$root/docs" "$src/docs" >"$work/docs.diff"; then
       cat "$work/docs.diff"
       echo "docs.sh: docs/ is out of date; run scripts/docs.sh generate and commit docs/" >&2

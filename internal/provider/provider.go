@@ -449,6 +449,7 @@ func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.Data
 		out = append(out, newDataSourceFactory(s))
 	}
 	out = append(out, func() datasource.DataSource { return &adoptionDataSource{} })
+	out = append(out, func() datasource.DataSource { return &topologyDataSource{} })
 	return out
 }
 
