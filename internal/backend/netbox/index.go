@@ -78,6 +78,16 @@ func (b *Backend) wrote(r record) {
 	}
 }
 
+// seed starts an empty cached set (the VLANs of a group we just made).
+func (b *Backend) seed(key, model string, match func(record) bool) {
+	b.idx.mu.Lock()
+	defer b.idx.mu.Unlock()
+	if b.idx.sets == nil {
+		b.idx.sets = map[string]*cachedSet{}
+	}
+	b.idx.sets[key] = &cachedSet{model: model, at: time.Now(), match: match, recs: map[int32]record{}}
+}
+
 // forget drops a record we deleted from the cached sets.
 func (b *Backend) forget(model string, id int32) {
 	b.idx.mu.Lock()

@@ -640,8 +640,10 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 			wrote = true
 		}
 	}
-	// Patch and create, referenced records first.
+	// Patch and create, referenced records first; the records of one model this object lacks are created
+	// with one bulk POST (merged with other sagas', bulk.go).
 	for _, model := range writeOrder {
+		var news []record
 		for _, want := range byModel(d.Records, model) {
 			if want.VRFPart != "" {
 				want.VRF = ids[modelVRF+"/"+want.VRFPart]
@@ -666,19 +668,27 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 				continue
 			}
 			want.Tags = []tagRef{b.ourTag()}
-			id, err := b.create(ctx, want)
-			if err != nil && !wrote {
-				// Nothing is written yet: NetBox may have refused a key someone took after the run's cache
-				// was read (create dropped the cache). Judged again, that is a refusal like any other.
+			news = append(news, want)
+		}
+		if len(news) == 0 {
+			continue
+		}
+		made, err := b.createAll(ctx, news)
+		if err != nil && !wrote {
+			// Nothing is written yet: NetBox may have refused a key someone took after the run's cache
+			// was read (createAll dropped the cache). Judged again, that is a refusal like any other.
+			for _, want := range news {
 				if oe := b.rejudge(ctx, ref, want, in); oe != nil {
 					return untouched(obj.Kind), backend.State{}, oe
 				}
 			}
-			if err != nil {
-				return fail(prior, err)
-			}
-			wrote = true
-			ids[want.key()] = id
+		}
+		if err != nil {
+			return fail(prior, err)
+		}
+		wrote = true
+		for i, want := range news {
+			ids[want.key()] = made[i].ID
 		}
 	}
 	after, err := b.owned(ctx, ref, true)

@@ -518,6 +518,97 @@ func (b *Backend) createRecord(ctx context.Context, want record) (record, error)
 	return record{}, fmt.Errorf("unknown model %q", want.Model)
 }
 
+// createAll makes records of one model with one bulk POST (VLAN groups one by one) and returns them as
+// NetBox answered, in order; the run's cache learns them, or is dropped when NetBox refused them.
+func (b *Backend) createAll(ctx context.Context, wants []record) ([]record, error) {
+	model := wants[0].Model
+	if model == modelVLANGroup {
+		var out []record
+		for _, w := range wants {
+			id, err := b.create(ctx, w)
+			if err != nil {
+				return nil, err
+			}
+			w.ID = id
+			out = append(out, w)
+			// A group we just made holds no VLANs: nothing to read.
+			b.seed("vlan:group:"+strconv.Itoa(int(id)), modelVLAN, func(r record) bool { return r.Group == id })
+		}
+		return out, nil
+	}
+	items := make([]any, 0, len(wants))
+	for _, w := range wants {
+		items = append(items, b.createBody(w))
+	}
+	res, err := b.bulk(ctx, http.MethodPost, listPath(model), items)
+	if err != nil {
+		b.invalidate()
+		return nil, fmt.Errorf("create %d %s: %w", len(wants), modelLabel(model), err)
+	}
+	out := make([]record, 0, len(res))
+	for _, raw := range res {
+		var r record
+		var err error
+		switch model {
+		case modelVRF:
+			var v nb.VRF
+			if err = json.Unmarshal(raw, &v); err == nil {
+				r = b.vrfRecord(v)
+			}
+		case modelPrefix:
+			var p nb.Prefix
+			if err = json.Unmarshal(raw, &p); err == nil {
+				r = b.prefixRecord(p)
+			}
+		case modelVLAN:
+			var v nb.VLAN
+			if err = json.Unmarshal(raw, &v); err == nil {
+				r = b.vlanRecord(v)
+			}
+		}
+		if err != nil {
+			b.invalidate()
+			return nil, fmt.Errorf("create %s: decode: %w", modelLabel(model), err)
+		}
+		b.wrote(r)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// createBody is the create request of a VRF, prefix or VLAN.
+func (b *Backend) createBody(want record) any {
+	tags := tagReqs(want.Tags)
+	var cf map[string]any
+	if want.Mark != "" {
+		cf = b.cfValue(want.Mark)
+	}
+	switch want.Model {
+	case modelVRF:
+		return nb.VRFRequest{Name: want.Name, EnforceUnique: &want.EnforceUnique, Description: &want.Description,
+			Tags: tags, CustomFields: cf}
+	case modelPrefix:
+		st := nb.PatchedWritablePrefixRequestStatus(want.Status)
+		req := nb.WritablePrefixRequest{Prefix: want.Prefix, Status: &st, Description: &want.Description,
+			Tags: tags, CustomFields: cf}
+		if want.VRF != 0 {
+			req.Vrf = *nb.NewNullableIPAddressRequestVrf(ptr(nb.Int32AsIPAddressRequestVrf(&want.VRF)))
+		}
+		if want.VLAN != 0 {
+			req.Vlan = *nb.NewNullableInterfaceRequestUntaggedVlan(ptr(nb.Int32AsInterfaceRequestUntaggedVlan(&want.VLAN)))
+		}
+		return req
+	case modelVLAN:
+		req := nb.WritableVLANRequest{Vid: want.VID, Name: want.Name, Description: &want.Description,
+			Tags: tags, CustomFields: cf}
+		if want.Group != 0 {
+			req.Group = *nb.NewNullablePatchedWritableVLANRequestGroup(ptr(nb.Int32AsPatchedWritableVLANRequestGroup(&want.Group)))
+		}
+		return req
+	}
+	return nil
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func (b *Backend) vlanGroupBody(want record, ch change) map[string]any {
