@@ -104,7 +104,8 @@ func TestCacheHandMadeStillRefused(t *testing.T) {
 	if _, _, err := b.Put(ctx, obj, backendtest.Adopt); err != nil {
 		t.Fatal(err)
 	}
-	if v := findBy(e.Objects("ipam.vlan"), "vid", 1002); v["name"] != "vpc-2-a" && v["custom_fields"].(map[string]any)["hedgehog_object"] == nil {
+	if v := findBy(e.Objects("ipam.vlan"), "vid", 1002); v["custom_fields"].(map[string]any)["hedgehog_object"] != "VPC/default/vpc-2#subnet:a" ||
+		len(e.Objects("ipam.vlan")) != 2 {
 		t.Errorf("adopted vlan %v", v)
 	}
 }
