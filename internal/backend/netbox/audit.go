@@ -3,6 +3,7 @@ package netbox
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	nb "github.com/netbox-community/go-netbox/v4"
@@ -78,18 +79,16 @@ func orDash(s string) string {
 	return s
 }
 
-// journal writes one NetBox journal entry (kind info) on r with the write's audit.
+// journal writes one NetBox journal entry (kind info) on r with the write's audit. It goes as an item of
+// a bulk POST merged with other sagas' concurrent entries (bulk.go); NetBox creates a bulk request's
+// entries in one transaction, and a merged request that fails is sent again per saga, so each write
+// still gets its own entry or its own error.
 func (b *Backend) journal(ctx context.Context, ref backend.Ref, r record, a backend.Audit) error {
-	c, err := b.api()
-	if err != nil {
-		return err
-	}
 	req := nb.NewWritableJournalEntryRequest(objectTypes[r.Model], int64(r.ID), auditComments(ref, a))
 	req.SetKind(nb.JOURNALENTRYKINDVALUE_INFO)
-	_, resp, err := c.ExtrasAPI.ExtrasJournalEntriesCreate(ctx).WritableJournalEntryRequest(*req).Execute()
-	if err != nil {
-		return fmt.Errorf("the write's audit record could not be kept, so the write is rolled back (the API token needs permission extras.add_journalentry): %w",
-			apiErr(fmt.Sprintf("create journal entry on %s %d", modelLabel(r.Model), r.ID), resp, err))
+	if _, err := b.bulk(ctx, http.MethodPost, "/api/extras/journal-entries/", []any{req}); err != nil {
+		return fmt.Errorf("the write's audit record could not be kept, so the write is rolled back (the API token needs permission extras.add_journalentry): create journal entry on %s %d: %w",
+			modelLabel(r.Model), r.ID, err)
 	}
 	return nil
 }

@@ -629,6 +629,7 @@ func TestFailureBeforeWriteRestoresNothing(t *testing.T) {
 	mustPut(t, b, obj, false)
 	before := snapshot(e, true)
 	for _, path := range []string{"/api/ipam/vrfs/", "/api/ipam/vlan-groups/"} {
+		b.invalidate() // the reads must reach NetBox, not the run's cache
 		e.FailNext("GET", path, 503, failing)
 		upd := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1002}`)
 		prior, _, err := b.Put(ctx, upd, backendtest.Update)

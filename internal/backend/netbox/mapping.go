@@ -21,7 +21,9 @@ const (
 
 // writeOrder is the order records are created and patched in (references point backwards); deletes run
 // in reverse.
-var writeOrder = []string{modelVLANGroup, modelVRF, modelVLAN, modelPrefix}
+// VLANs go before VRFs: NetBox refuses a VLAN whose vid its group already holds, so a VLAN made by
+// someone else after the run's cache was read fails the first write of a new VPC, before anything exists.
+var writeOrder = []string{modelVLANGroup, modelVLAN, modelVRF, modelPrefix}
 
 // Kinds this backend maps.
 const (

@@ -52,6 +52,9 @@ type Backend struct {
 	setupMu   sync.Mutex
 	setupDone bool
 	siteID    int32
+
+	idx index     // the run's cached lookups (index.go)
+	co  coalescer // merged bulk requests (bulk.go)
 }
 
 var _ backend.Backend = (*Backend)(nil)

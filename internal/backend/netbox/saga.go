@@ -128,8 +128,13 @@ func (b *Backend) findSite(ctx context.Context) (int32, error) {
 	return page.Results[0].Id, nil
 }
 
-// marked reads every record marked as part of ref, whoever the owner.
-func (b *Backend) marked(ctx context.Context, ref backend.Ref) ([]record, error) {
+// marked reads every record marked as part of ref, whoever the owner. On the write paths (cached) a VPC's
+// come from the run's cache (index.go), which the preflight and the Put of one saga, and all sagas of a
+// run, share; Get reads them from NetBox and the cache learns what it read.
+func (b *Backend) marked(ctx context.Context, ref backend.Ref, cached bool) ([]record, error) {
+	if ref.Kind == kindVPC && cached {
+		return b.cachedMarked(ctx, ref)
+	}
 	mp := markPrefix(ref)
 	var out []record
 	for _, m := range modelsOf(ref.Kind) {
@@ -139,12 +144,15 @@ func (b *Backend) marked(ctx context.Context, ref backend.Ref) ([]record, error)
 		}
 		out = append(out, recs...)
 	}
+	if ref.Kind == kindVPC {
+		b.learn(ref, out)
+	}
 	return out, nil
 }
 
-// owned reads the records of ref marked with this backend's owner.
-func (b *Backend) owned(ctx context.Context, ref backend.Ref) ([]record, error) {
-	all, err := b.marked(ctx, ref)
+// owned reads the records of ref marked with this backend's owner (cached: see marked).
+func (b *Backend) owned(ctx context.Context, ref backend.Ref, cached bool) ([]record, error) {
+	all, err := b.marked(ctx, ref, cached)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +247,7 @@ func (b *Backend) flagStrandedVLANs(ctx context.Context, recs []record) error {
 	if len(names) == 0 {
 		return nil
 	}
-	groups, err := b.list(ctx, modelVLANGroup, filter{Names: names})
+	groups, err := b.cachedGroups(ctx)
 	if err != nil {
 		return err
 	}
@@ -268,7 +276,7 @@ func (b *Backend) Get(ctx context.Context, ref backend.Ref) (backend.State, erro
 	if !b.Handles(ref.Kind) {
 		return backend.State{}, nil
 	}
-	recs, err := b.owned(ctx, ref)
+	recs, err := b.owned(ctx, ref, false)
 	if err != nil {
 		return backend.State{}, wrap("get", ref, err)
 	}
@@ -350,7 +358,7 @@ func (b *Backend) List(ctx context.Context, kind string) (map[string]backend.Sta
 func (b *Backend) resolve(ctx context.Context, obj backend.Object, d *desired) error {
 	switch obj.Kind {
 	case kindVPC:
-		groups, err := b.list(ctx, modelVLANGroup, filter{Names: []string{d.VLANNamespace}})
+		groups, err := b.cachedGroups(ctx)
 		if err != nil {
 			return err
 		}
@@ -404,14 +412,14 @@ func (b *Backend) conflicts(ctx context.Context, want record) ([]record, error) 
 	var err error
 	switch want.Model {
 	case modelVRF:
-		cands, err = b.list(ctx, modelVRF, filter{Names: []string{want.Name}})
+		cands, err = b.cachedVRFs(ctx)
 	case modelVLANGroup:
 		cands, err = b.list(ctx, modelVLANGroup, filter{Slugs: []string{want.Slug}})
 	case modelPrefix:
 		cands, err = b.list(ctx, modelPrefix, filter{Prefix: want.Prefix})
 	case modelVLAN:
 		if want.Group != 0 {
-			cands, err = b.list(ctx, modelVLAN, filter{VIDs: []int32{want.VID}})
+			cands, err = b.cachedGroupVLANs(ctx, want.Group)
 		} else {
 			cands, err = b.list(ctx, modelVLAN, filter{Names: []string{want.Name}})
 		}
@@ -444,6 +452,14 @@ func (b *Backend) conflicts(ctx context.Context, want record) ([]record, error) 
 	return out, nil
 }
 
+func idsOf(recs []record) []int32 {
+	var out []int32
+	for _, r := range recs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
 func byModel(recs []record, model string) []record {
 	var out []record
 	for _, r := range recs {
@@ -468,7 +484,7 @@ func (b *Backend) withOurTag(tags []tagRef) []tagRef {
 // with this owner on an update), and other owners' records of the same object are never touched unless
 // in.Adopt. It returns this owner's records, and the other owners' records an adoption takes over.
 func (b *Backend) judge(ctx context.Context, ref backend.Ref, in backend.Intent) (mine, adopted []record, err error) {
-	all, err := b.marked(ctx, ref)
+	all, err := b.marked(ctx, ref, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -512,6 +528,7 @@ func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.O
 
 // Put implements backend.Backend.
 func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent) (backend.State, backend.State, error) {
+	defer b.busy()()
 	ref := obj.Ref
 	fail := func(prior backend.State, err error) (backend.State, backend.State, error) {
 		return prior, backend.State{}, wrap("put", ref, err)
@@ -616,15 +633,17 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	// Delete records the object no longer has (references first).
 	wrote := false
 	for i := len(writeOrder) - 1; i >= 0; i-- {
-		for _, r := range byModel(extras, writeOrder[i]) {
-			if err := b.remove(ctx, r.Model, r.ID); err != nil {
+		if ids := idsOf(byModel(extras, writeOrder[i])); len(ids) > 0 {
+			if err := b.removeAll(ctx, writeOrder[i], ids); err != nil {
 				return fail(prior, err)
 			}
 			wrote = true
 		}
 	}
-	// Patch and create, referenced records first.
+	// Patch and create, referenced records first; the records of one model this object lacks are created
+	// with one bulk POST (merged with other sagas', bulk.go).
 	for _, model := range writeOrder {
+		var news []record
 		for _, want := range byModel(d.Records, model) {
 			if want.VRFPart != "" {
 				want.VRF = ids[modelVRF+"/"+want.VRFPart]
@@ -649,15 +668,30 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 				continue
 			}
 			want.Tags = []tagRef{b.ourTag()}
-			id, err := b.create(ctx, want)
-			if err != nil {
-				return fail(prior, err)
+			news = append(news, want)
+		}
+		if len(news) == 0 {
+			continue
+		}
+		made, err := b.createAll(ctx, news)
+		if err != nil && !wrote {
+			// Nothing is written yet: NetBox may have refused a key someone took after the run's cache
+			// was read (createAll dropped the cache). Judged again, that is a refusal like any other.
+			for _, want := range news {
+				if oe := b.rejudge(ctx, ref, want, in); oe != nil {
+					return untouched(obj.Kind), backend.State{}, oe
+				}
 			}
-			wrote = true
-			ids[want.key()] = id
+		}
+		if err != nil {
+			return fail(prior, err)
+		}
+		wrote = true
+		for i, want := range news {
+			ids[want.key()] = made[i].ID
 		}
 	}
-	after, err := b.owned(ctx, ref)
+	after, err := b.owned(ctx, ref, true)
 	if err == nil {
 		err = b.flagStrandedVLANs(ctx, after)
 	}
@@ -673,6 +707,23 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 		}
 	}
 	return prior, b.stateOf(obj.Kind, after), nil
+}
+
+// rejudge looks again, after a failed create, for a record holding want's key that another party made;
+// it returns the refusal (nil when there is none or the intent may take it).
+func (b *Backend) rejudge(ctx context.Context, ref backend.Ref, want record, in backend.Intent) error {
+	cands, err := b.conflicts(ctx, want)
+	if err != nil || len(cands) == 0 {
+		return nil
+	}
+	c := cands[0]
+	if r, _, ok := refOfMark(c.Mark); ok && markPrefix(r) != markPrefix(ref) {
+		return &backend.OwnershipError{Backend: backend.NetBox, Ref: ref, Op: in.Op, Found: foundRecord(c, backend.SameMismatch), Owner: in.Owner}
+	}
+	if err := in.Authorize(backend.NetBox, ref, foundRecord(c, backend.SameMismatch)); err != nil {
+		return err
+	}
+	return nil
 }
 
 func labelOf(r record) string {
@@ -691,7 +742,8 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent
 	if !b.Handles(ref.Kind) {
 		return backend.State{}, nil
 	}
-	cur, err := b.owned(ctx, ref)
+	defer b.busy()()
+	cur, err := b.owned(ctx, ref, true)
 	if err != nil {
 		return untouched(ref.Kind), wrap("delete", ref, err)
 	}
@@ -711,11 +763,10 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent
 		doomed = append(doomed, r)
 	}
 	prior := b.stateOf(ref.Kind, doomed)
+	// One bulk DELETE per model (references first), merged with other sagas' (bulk.go).
 	for i := len(writeOrder) - 1; i >= 0; i-- {
-		for _, r := range byModel(doomed, writeOrder[i]) {
-			if err := b.remove(ctx, r.Model, r.ID); err != nil {
-				return prior, wrap("delete", ref, err)
-			}
+		if err := b.removeAll(ctx, writeOrder[i], idsOf(byModel(doomed, writeOrder[i]))); err != nil {
+			return prior, wrap("delete", ref, err)
 		}
 	}
 	if left != nil && len(doomed) == 0 {
@@ -764,7 +815,7 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 		}
 		rd = &restoreData{Kind: ref.Kind}
 	}
-	cur, err := b.owned(ctx, ref)
+	cur, err := b.owned(ctx, ref, true)
 	if err != nil {
 		return wrap("restore", ref, err)
 	}

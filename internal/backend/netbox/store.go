@@ -25,6 +25,7 @@ type filter struct {
 	Slugs      []string // slug (vlangroup)
 	Prefix     string   // prefix
 	VIDs       []int32  // vid (vlan)
+	GroupIDs   []int32  // group_id (vlan)
 }
 
 func (b *Backend) ctxFor(ctx context.Context, f filter) context.Context {
@@ -123,8 +124,7 @@ func (b *Backend) list(ctx context.Context, model string, f filter) ([]record, e
 				return nil, apiErr("list VRFs", resp, err)
 			}
 			for _, v := range page.Results {
-				add(record{Model: modelVRF, ID: v.Id, Mark: b.markOf(v.CustomFields), Tags: tagsOf(v.Tags),
-					Name: v.Name, EnforceUnique: v.EnforceUnique != nil && *v.EnforceUnique, Description: str(v.Description)})
+				add(b.vrfRecord(v))
 			}
 			next = page.Next.Get() != nil && *page.Next.Get() != ""
 		case modelPrefix:
@@ -140,18 +140,7 @@ func (b *Backend) list(ctx context.Context, model string, f filter) ([]record, e
 				return nil, apiErr("list prefixes", resp, err)
 			}
 			for _, p := range page.Results {
-				r := record{Model: modelPrefix, ID: p.Id, Mark: b.markOf(p.CustomFields), Tags: tagsOf(p.Tags),
-					Prefix: p.Prefix, Description: str(p.Description)}
-				if v := p.Vrf.Get(); v != nil {
-					r.VRF = v.Id
-				}
-				if v := p.Vlan.Get(); v != nil {
-					r.VLAN = v.Id
-				}
-				if p.Status != nil && p.Status.Value != nil {
-					r.Status = string(*p.Status.Value)
-				}
-				add(r)
+				add(b.prefixRecord(p))
 			}
 			next = page.Next.Get() != nil && *page.Next.Get() != ""
 		case modelVLAN:
@@ -165,17 +154,19 @@ func (b *Backend) list(ctx context.Context, model string, f filter) ([]record, e
 			if len(f.VIDs) > 0 {
 				req = req.Vid(f.VIDs)
 			}
+			if len(f.GroupIDs) > 0 {
+				gids := make([]*int32, 0, len(f.GroupIDs))
+				for i := range f.GroupIDs {
+					gids = append(gids, &f.GroupIDs[i])
+				}
+				req = req.GroupId(gids)
+			}
 			page, resp, err := req.Execute()
 			if err != nil {
 				return nil, apiErr("list VLANs", resp, err)
 			}
 			for _, v := range page.Results {
-				r := record{Model: modelVLAN, ID: v.Id, Mark: b.markOf(v.CustomFields), Tags: tagsOf(v.Tags),
-					VID: v.Vid, Name: v.Name, Description: str(v.Description)}
-				if g := v.Group.Get(); g != nil {
-					r.Group, r.GroupName = g.Id, g.Name
-				}
-				add(r)
+				add(b.vlanRecord(v))
 			}
 			next = page.Next.Get() != nil && *page.Next.Get() != ""
 		case modelVLANGroup:
@@ -214,6 +205,35 @@ func (b *Backend) list(ctx context.Context, model string, f filter) ([]record, e
 			return out, nil
 		}
 	}
+}
+
+func (b *Backend) vrfRecord(v nb.VRF) record {
+	return record{Model: modelVRF, ID: v.Id, Mark: b.markOf(v.CustomFields), Tags: tagsOf(v.Tags),
+		Name: v.Name, EnforceUnique: v.EnforceUnique != nil && *v.EnforceUnique, Description: str(v.Description)}
+}
+
+func (b *Backend) prefixRecord(p nb.Prefix) record {
+	r := record{Model: modelPrefix, ID: p.Id, Mark: b.markOf(p.CustomFields), Tags: tagsOf(p.Tags),
+		Prefix: p.Prefix, Description: str(p.Description)}
+	if v := p.Vrf.Get(); v != nil {
+		r.VRF = v.Id
+	}
+	if v := p.Vlan.Get(); v != nil {
+		r.VLAN = v.Id
+	}
+	if p.Status != nil && p.Status.Value != nil {
+		r.Status = string(*p.Status.Value)
+	}
+	return r
+}
+
+func (b *Backend) vlanRecord(v nb.VLAN) record {
+	r := record{Model: modelVLAN, ID: v.Id, Mark: b.markOf(v.CustomFields), Tags: tagsOf(v.Tags),
+		VID: v.Vid, Name: v.Name, Description: str(v.Description)}
+	if g := v.Group.Get(); g != nil {
+		r.Group, r.GroupName = g.Id, g.Name
+	}
+	return r
 }
 
 // rawVLANGrp is a VLAN group as NetBox returns it. go-netbox v4.3.0 types vid_ranges one level too deep
@@ -430,11 +450,22 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// create makes want in NetBox and returns its id.
+// create makes want in NetBox and returns its id; the run's cache learns the record, or is dropped when
+// NetBox refused it (someone else may have written meanwhile).
 func (b *Backend) create(ctx context.Context, want record) (int32, error) {
+	r, err := b.createRecord(ctx, want)
+	if err != nil {
+		b.invalidate()
+		return 0, err
+	}
+	b.wrote(r)
+	return r.ID, nil
+}
+
+func (b *Backend) createRecord(ctx context.Context, want record) (record, error) {
 	c, err := b.api()
 	if err != nil {
-		return 0, err
+		return record{}, err
 	}
 	tags := tagReqs(want.Tags)
 	cf := b.cfValue(want.Mark)
@@ -447,9 +478,9 @@ func (b *Backend) create(ctx context.Context, want record) (int32, error) {
 			Tags: tags, CustomFields: cf}
 		v, resp, err := c.IpamAPI.IpamVrfsCreate(ctx).VRFRequest(req).Execute()
 		if err != nil {
-			return 0, apiErr("create VRF "+want.Name, resp, err)
+			return record{}, apiErr("create VRF "+want.Name, resp, err)
 		}
-		return v.Id, nil
+		return b.vrfRecord(*v), nil
 	case modelPrefix:
 		st := nb.PatchedWritablePrefixRequestStatus(want.Status)
 		req := nb.WritablePrefixRequest{Prefix: want.Prefix, Status: &st, Description: &want.Description,
@@ -462,9 +493,9 @@ func (b *Backend) create(ctx context.Context, want record) (int32, error) {
 		}
 		p, resp, err := c.IpamAPI.IpamPrefixesCreate(ctx).WritablePrefixRequest(req).Execute()
 		if err != nil {
-			return 0, apiErr("create prefix "+want.Prefix, resp, err)
+			return record{}, apiErr("create prefix "+want.Prefix, resp, err)
 		}
-		return p.Id, nil
+		return b.prefixRecord(*p), nil
 	case modelVLAN:
 		req := nb.WritableVLANRequest{Vid: want.VID, Name: want.Name, Description: &want.Description,
 			Tags: tags, CustomFields: cf}
@@ -473,18 +504,109 @@ func (b *Backend) create(ctx context.Context, want record) (int32, error) {
 		}
 		v, resp, err := c.IpamAPI.IpamVlansCreate(ctx).WritableVLANRequest(req).Execute()
 		if err != nil {
-			return 0, apiErr(fmt.Sprintf("create VLAN %d %s", want.VID, want.Name), resp, err)
+			return record{}, apiErr(fmt.Sprintf("create VLAN %d %s", want.VID, want.Name), resp, err)
 		}
-		return v.Id, nil
+		return b.vlanRecord(*v), nil
 	case modelVLANGroup:
 		body := b.vlanGroupBody(want, change{Fields: fieldsOf(modelVLANGroup), Tags: true, Mark: want.Mark != ""})
 		var out rawVLANGrp
 		if err := b.raw(ctx, http.MethodPost, "/api/ipam/vlan-groups/", nil, body, &out); err != nil {
-			return 0, fmt.Errorf("create VLAN group %s: %w", want.Name, err)
+			return record{}, fmt.Errorf("create VLAN group %s: %w", want.Name, err)
 		}
-		return out.ID, nil
+		return out.record(b)
 	}
-	return 0, fmt.Errorf("unknown model %q", want.Model)
+	return record{}, fmt.Errorf("unknown model %q", want.Model)
+}
+
+// createAll makes records of one model with one bulk POST (VLAN groups one by one) and returns them as
+// NetBox answered, in order; the run's cache learns them, or is dropped when NetBox refused them.
+func (b *Backend) createAll(ctx context.Context, wants []record) ([]record, error) {
+	model := wants[0].Model
+	if model == modelVLANGroup {
+		var out []record
+		for _, w := range wants {
+			id, err := b.create(ctx, w)
+			if err != nil {
+				return nil, err
+			}
+			w.ID = id
+			out = append(out, w)
+			// A group we just made holds no VLANs: nothing to read.
+			b.seed("vlan:group:"+strconv.Itoa(int(id)), modelVLAN, func(r record) bool { return r.Group == id })
+		}
+		return out, nil
+	}
+	items := make([]any, 0, len(wants))
+	for _, w := range wants {
+		items = append(items, b.createBody(w))
+	}
+	res, err := b.bulk(ctx, http.MethodPost, listPath(model), items)
+	if err != nil {
+		b.invalidate()
+		return nil, fmt.Errorf("create %d %s: %w", len(wants), modelLabel(model), err)
+	}
+	out := make([]record, 0, len(res))
+	for _, raw := range res {
+		var r record
+		var err error
+		switch model {
+		case modelVRF:
+			var v nb.VRF
+			if err = json.Unmarshal(raw, &v); err == nil {
+				r = b.vrfRecord(v)
+			}
+		case modelPrefix:
+			var p nb.Prefix
+			if err = json.Unmarshal(raw, &p); err == nil {
+				r = b.prefixRecord(p)
+			}
+		case modelVLAN:
+			var v nb.VLAN
+			if err = json.Unmarshal(raw, &v); err == nil {
+				r = b.vlanRecord(v)
+			}
+		}
+		if err != nil {
+			b.invalidate()
+			return nil, fmt.Errorf("create %s: decode: %w", modelLabel(model), err)
+		}
+		b.wrote(r)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// createBody is the create request of a VRF, prefix or VLAN.
+func (b *Backend) createBody(want record) any {
+	tags := tagReqs(want.Tags)
+	var cf map[string]any
+	if want.Mark != "" {
+		cf = b.cfValue(want.Mark)
+	}
+	switch want.Model {
+	case modelVRF:
+		return nb.VRFRequest{Name: want.Name, EnforceUnique: &want.EnforceUnique, Description: &want.Description,
+			Tags: tags, CustomFields: cf}
+	case modelPrefix:
+		st := nb.PatchedWritablePrefixRequestStatus(want.Status)
+		req := nb.WritablePrefixRequest{Prefix: want.Prefix, Status: &st, Description: &want.Description,
+			Tags: tags, CustomFields: cf}
+		if want.VRF != 0 {
+			req.Vrf = *nb.NewNullableIPAddressRequestVrf(ptr(nb.Int32AsIPAddressRequestVrf(&want.VRF)))
+		}
+		if want.VLAN != 0 {
+			req.Vlan = *nb.NewNullableInterfaceRequestUntaggedVlan(ptr(nb.Int32AsInterfaceRequestUntaggedVlan(&want.VLAN)))
+		}
+		return req
+	case modelVLAN:
+		req := nb.WritableVLANRequest{Vid: want.VID, Name: want.Name, Description: &want.Description,
+			Tags: tags, CustomFields: cf}
+		if want.Group != 0 {
+			req.Group = *nb.NewNullablePatchedWritableVLANRequestGroup(ptr(nb.Int32AsPatchedWritableVLANRequestGroup(&want.Group)))
+		}
+		return req
+	}
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -528,14 +650,25 @@ func tagReqsJSON(in []tagRef) []map[string]string {
 	return out
 }
 
-// patch sends the fields of ch, taking values from want, to record id.
+// patch sends the fields of ch, taking values from want, to record id; the run's cache learns the
+// record as NetBox answered.
 func (b *Backend) patch(ctx context.Context, id int32, want record, ch change) error {
 	if ch.empty() {
 		return nil
 	}
+	r, err := b.patchRecord(ctx, id, want, ch)
+	if err != nil {
+		b.invalidate()
+		return err
+	}
+	b.wrote(r)
+	return nil
+}
+
+func (b *Backend) patchRecord(ctx context.Context, id int32, want record, ch change) (record, error) {
 	c, err := b.api()
 	if err != nil {
-		return err
+		return record{}, err
 	}
 	var tags []nb.NestedTagRequest
 	if ch.Tags {
@@ -558,8 +691,11 @@ func (b *Backend) patch(ctx context.Context, id int32, want record, ch change) e
 				req.Description = &want.Description
 			}
 		}
-		_, resp, err := c.IpamAPI.IpamVrfsPartialUpdate(ctx, id).PatchedVRFRequest(req).Execute()
-		return apiErr(fmt.Sprintf("update VRF %d", id), resp, err)
+		v, resp, err := c.IpamAPI.IpamVrfsPartialUpdate(ctx, id).PatchedVRFRequest(req).Execute()
+		if err != nil {
+			return record{}, apiErr(fmt.Sprintf("update VRF %d", id), resp, err)
+		}
+		return b.vrfRecord(*v), nil
 	case modelPrefix:
 		req := nb.PatchedWritablePrefixRequest{Tags: tags, CustomFields: cf}
 		for _, f := range ch.Fields {
@@ -584,8 +720,11 @@ func (b *Backend) patch(ctx context.Context, id int32, want record, ch change) e
 				}
 			}
 		}
-		_, resp, err := c.IpamAPI.IpamPrefixesPartialUpdate(ctx, id).PatchedWritablePrefixRequest(req).Execute()
-		return apiErr(fmt.Sprintf("update prefix %d", id), resp, err)
+		p, resp, err := c.IpamAPI.IpamPrefixesPartialUpdate(ctx, id).PatchedWritablePrefixRequest(req).Execute()
+		if err != nil {
+			return record{}, apiErr(fmt.Sprintf("update prefix %d", id), resp, err)
+		}
+		return b.prefixRecord(*p), nil
 	case modelVLAN:
 		req := nb.PatchedWritableVLANRequest{Tags: tags, CustomFields: cf}
 		for _, f := range ch.Fields {
@@ -604,19 +743,31 @@ func (b *Backend) patch(ctx context.Context, id int32, want record, ch change) e
 				}
 			}
 		}
-		_, resp, err := c.IpamAPI.IpamVlansPartialUpdate(ctx, id).PatchedWritableVLANRequest(req).Execute()
-		return apiErr(fmt.Sprintf("update VLAN %d", id), resp, err)
-	case modelVLANGroup:
-		if err := b.raw(ctx, http.MethodPatch, fmt.Sprintf("/api/ipam/vlan-groups/%d/", id), nil, b.vlanGroupBody(want, ch), nil); err != nil {
-			return fmt.Errorf("update VLAN group %d: %w", id, err)
+		v, resp, err := c.IpamAPI.IpamVlansPartialUpdate(ctx, id).PatchedWritableVLANRequest(req).Execute()
+		if err != nil {
+			return record{}, apiErr(fmt.Sprintf("update VLAN %d", id), resp, err)
 		}
-		return nil
+		return b.vlanRecord(*v), nil
+	case modelVLANGroup:
+		var out rawVLANGrp
+		if err := b.raw(ctx, http.MethodPatch, fmt.Sprintf("/api/ipam/vlan-groups/%d/", id), nil, b.vlanGroupBody(want, ch), &out); err != nil {
+			return record{}, fmt.Errorf("update VLAN group %d: %w", id, err)
+		}
+		return out.record(b)
 	}
-	return fmt.Errorf("unknown model %q", want.Model)
+	return record{}, fmt.Errorf("unknown model %q", want.Model)
 }
 
 // remove deletes one record; a record already gone is not an error.
 func (b *Backend) remove(ctx context.Context, model string, id int32) error {
+	if err := b.removeOne(ctx, model, id); err != nil {
+		return err
+	}
+	b.forget(model, id)
+	return nil
+}
+
+func (b *Backend) removeOne(ctx context.Context, model string, id int32) error {
 	c, err := b.api()
 	if err != nil {
 		return err
