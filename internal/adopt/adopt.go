@@ -164,14 +164,9 @@ func (g *gen) str(s string) string {
 }
 
 func (g *gen) strMap(m map[string]string, indent string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
 	b.WriteString("{\n")
-	for _, k := range keys {
+	for _, k := range sortedKeys(m) {
 		fmt.Fprintf(&b, "%s  %s = %s\n", indent, quote(k), quote(m[k]))
 	}
 	b.WriteString(indent + "}")
@@ -200,14 +195,9 @@ func (g *gen) value(n *tfschema.Node, x any, indent string) string {
 		return b.String()
 	case tfschema.Map:
 		m, _ := x.(map[string]any)
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		var b strings.Builder
 		b.WriteString("{\n")
-		for _, k := range keys {
+		for _, k := range sortedKeys(m) {
 			if m[k] == nil {
 				continue
 			}
@@ -244,6 +234,15 @@ func (g *gen) value(n *tfschema.Node, x any, indent string) string {
 		}
 	}
 	return quote(fmt.Sprint(x))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func stringMap(x any, keep func(string) bool) map[string]string {

@@ -372,16 +372,7 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 		return nil, diag.Diagnostics{{Stage: diag.StageSchema, Kind: typed.GetKind(), Name: typed.Meta().Name, Rule: "encode", Summary: "The object does not encode", Detail: err.Error()}}
 	}
 	delete(manifest, "status")
-	md, _ := manifest["metadata"].(map[string]any)
-	ann, _ := md["annotations"].(map[string]any)
-	if ann == nil {
-		ann = map[string]any{}
-	}
-	ann[backend.OwnerAnnotation] = backend.OwnerValue
-	if e.opts.Owner != backend.DefaultOwner {
-		ann[backend.OwnerIDAnnotation] = e.opts.Owner
-	}
-	md["annotations"] = ann
+	e.mark(manifest)
 	meta := typed.Meta()
 	d := &Desired{
 		Ref:       backend.Ref{Kind: typed.GetKind(), Namespace: meta.Namespace, Name: meta.Name},
@@ -405,6 +396,24 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 		}
 	}
 	return d, nil
+}
+
+// mark puts this owner's mark (the ownership annotations) on a manifest.
+func (e *Engine) mark(manifest map[string]any) {
+	md, _ := manifest["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		manifest["metadata"] = md
+	}
+	ann, _ := md["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+	}
+	ann[backend.OwnerAnnotation] = backend.OwnerValue
+	if e.opts.Owner != backend.DefaultOwner {
+		ann[backend.OwnerIDAnnotation] = e.opts.Owner
+	}
+	md["annotations"] = ann
 }
 
 func stringMap(m map[string]string) map[string]any {

@@ -326,20 +326,7 @@ func (e *Engine) MarkedDigest(name string, obj backend.Object) string {
 	if json.Unmarshal(raw, &m) != nil {
 		return ""
 	}
-	md, _ := m["metadata"].(map[string]any)
-	if md == nil {
-		md = map[string]any{}
-		m["metadata"] = md
-	}
-	ann, _ := md["annotations"].(map[string]any)
-	if ann == nil {
-		ann = map[string]any{}
-	}
-	ann[backend.OwnerAnnotation] = backend.OwnerValue
-	if e.opts.Owner != backend.DefaultOwner {
-		ann[backend.OwnerIDAnnotation] = e.opts.Owner
-	}
-	md["annotations"] = ann
+	e.mark(m)
 	return b.Digest(backend.Object{Ref: obj.Ref, APIVersion: obj.APIVersion, Manifest: m})
 }
 

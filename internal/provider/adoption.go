@@ -63,13 +63,7 @@ func (d *adoptionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 }
 
 func (d *adoptionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	defer scrub(&resp.Diagnostics)
-	eng, problem := engineFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected provider data", problem)
-		return
-	}
-	d.eng = eng
+	d.eng = configureEngine(req, resp)
 }
 
 func (d *adoptionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -49,13 +49,17 @@ func (d *fabricDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *fabricDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.eng = configureEngine(req, resp)
+}
+
+// configureEngine is the Configure of every data source: the engine the provider configured (nil before).
+func configureEngine(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *engine.Engine {
 	defer scrub(&resp.Diagnostics)
 	eng, problem := engineFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected provider data", problem)
-		return
 	}
-	d.eng = eng
+	return eng
 }
 
 func (d *fabricDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

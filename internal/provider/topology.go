@@ -49,13 +49,7 @@ func (d *topologyDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 }
 
 func (d *topologyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	defer scrub(&resp.Diagnostics)
-	eng, problem := engineFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected provider data", problem)
-		return
-	}
-	d.eng = eng
+	d.eng = configureEngine(req, resp)
 }
 
 func (d *topologyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
