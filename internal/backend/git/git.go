@@ -84,6 +84,9 @@ type Backend struct {
 	authErr error
 	authSet bool
 
+	// queue gathers the writes of this configuration in the process into group commits (group.go).
+	queue *queue
+
 	// beforePush, when set (tests), runs after the commit is made and before it is pushed.
 	beforePush func()
 }
@@ -154,7 +157,7 @@ func New(cfg Config) *Backend {
 		gitclient.InstallProtocol("http", c)
 		gitclient.InstallProtocol("https", c)
 	})
-	return &Backend{cfg: cfg, lock: repoLock(cfg.URL + "\x00" + cfg.Branch)}
+	return &Backend{cfg: cfg, lock: repoLock(cfg.URL + "\x00" + cfg.Branch), queue: queueOf(cfg)}
 }
 
 var installHTTP sync.Once
