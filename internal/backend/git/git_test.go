@@ -1006,3 +1006,47 @@ func TestSilentServerFailsWithinRequestTimeout(t *testing.T) {
 		t.Fatalf("after the failed probe: %v", err)
 	}
 }
+
+// TestShallowBoundedClone: the clone holds the branch head's commit and tree only (no history is fetched, so
+// none can be walked), Get names the fetched head as the commit holding the file, and past the memory cap the
+// clone is dropped and fetched again at depth 1 without losing a write.
+func TestShallowBoundedClone(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		for i := range 20 {
+			if _, err := gitserver.CommitFile(f.dir, "main", fmt.Sprintf("other/f%02d.txt", i), []byte(fmt.Sprint(i)), "history"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := f.b.Put(ctx, vpc("a", "10.0.0.0/24", true), backendtest.Update); err != nil {
+			t.Fatal(err)
+		}
+		head := logOf(t, f.dir)[0].Hash
+		g := f.newBack()
+		st, err := g.Get(ctx, backend.Ref{Kind: "VPC", Name: "a"})
+		if err != nil || st.Checkpoint["commit"] != head {
+			t.Fatalf("get %v %v, head %s", st.Checkpoint, err, head)
+		}
+		g.lock.Lock()
+		commits := len(g.mem.ObjectStorage.Commits)
+		g.lock.Unlock()
+		if commits != 1 {
+			t.Fatalf("clone holds %d commits, want the head only", commits)
+		}
+		f.b.capBytes = 1
+		for i := range 3 {
+			if _, _, err := f.b.Put(ctx, vpc(fmt.Sprintf("b%d", i), "10.0.0.0/24", true), backendtest.Update); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.b.resets < 3 {
+			t.Fatalf("resets %d", f.b.resets)
+		}
+		if files, _ := gitserver.ListFiles(f.dir, "main", "fabric/vpc"); len(files) != 4 {
+			t.Fatalf("files %v", files)
+		}
+		if out := gitOut(t, f.dir, "rev-list", "--count", "main"); out != "25" {
+			t.Fatalf("history %s commits, want 25", out)
+		}
+	})
+}

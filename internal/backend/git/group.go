@@ -20,6 +20,10 @@ import (
 // committer; the group gathers the writes that arrive while it lingers, then takes the repository lock, fetches,
 // judges and applies each write in order on the fetched tree, and makes ONE commit and ONE push for all of them.
 // Each write gets its own outcome: its prior file, its blob, and the commit that holds it.
+//
+// When a group closes: when it is full (maxGroup); or when it holds at least as many writes as the last group
+// (the writers of an apply come back), no write announced by Preflight is outstanding and none arrived for
+// groupQuiet; or at the latest groupLinger after it opened (a shrinking apply, a write that never came).
 const (
 	// maxGroup bounds the writes of one commit.
 	maxGroup = 64
@@ -77,6 +81,9 @@ type queue struct {
 	open *group
 	// announced holds the paths Preflight cleared for a write, until the write arrives or the entry expires.
 	announced map[string]time.Time
+	// expected is the size of the last group: as many writers are likely to come back (Terraform's parallelism
+	// keeps the same number of resources in flight), so a group waits for them up to groupLinger.
+	expected int
 	// commits counts the commits pushed through this queue (tests, bench).
 	commits atomic.Int64
 }
@@ -167,11 +174,12 @@ func (b *Backend) run(g *group) {
 		now := time.Now()
 		n := len(g.reqs)
 		ready := n == 0 || n >= maxGroup || now.Sub(g.start) >= groupLinger ||
-			(q.outstanding(now) == 0 && now.Sub(g.last) >= groupQuiet)
+			(n >= q.expected && q.outstanding(now) == 0 && now.Sub(g.last) >= groupQuiet)
 		if ready {
 			if q.open == g {
 				q.open = nil
 			}
+			q.expected = n
 			reqs = g.reqs
 			for _, r := range reqs {
 				r.taken = true

@@ -57,6 +57,13 @@ type change struct {
 	op string
 }
 
+func (b *Backend) maxBytes() int64 {
+	if b.capBytes > 0 {
+		return b.capBytes
+	}
+	return maxCloneBytes
+}
+
 // open lazily creates the in-memory clone. Callers hold b.lock.
 func (b *Backend) open() error {
 	if b.repo != nil {
@@ -68,7 +75,8 @@ func (b *Backend) open() error {
 	if _, err := b.authMethod(); err != nil {
 		return err
 	}
-	repo, err := gogit.Init(memory.NewStorage(), nil)
+	mem := memory.NewStorage()
+	repo, err := gogit.Init(mem, nil)
 	if err != nil {
 		return err
 	}
@@ -80,8 +88,25 @@ func (b *Backend) open() error {
 	if err != nil {
 		return err
 	}
-	b.repo = repo
+	b.repo, b.mem = repo, mem
 	return nil
+}
+
+// maxCloneBytes caps the objects the in-memory clone keeps. Each fetch is shallow (depth 1: the branch head's
+// commit and tree, never its history), but the clone accumulates the objects of every commit fetched or made
+// by this process; past the cap it is dropped and fetched again at depth 1.
+const maxCloneBytes = 64 << 20
+
+// cloneBytes is the size of the objects held by the in-memory clone. Callers hold b.lock.
+func (b *Backend) cloneBytes() int64 {
+	if b.mem == nil {
+		return 0
+	}
+	var n int64
+	for _, o := range b.mem.ObjectStorage.Objects {
+		n += o.Size()
+	}
+	return n
 }
 
 func (b *Backend) branchRef() plumbing.ReferenceName {
@@ -96,8 +121,13 @@ func (b *Backend) fetchSpec() config.RefSpec {
 	return config.RefSpec("+" + b.branchRef().String() + ":" + b.trackingRef().String())
 }
 
-// fetch brings the remote branch into the clone and returns its head. Callers hold b.lock.
+// fetch brings the remote branch's head commit and tree into the clone (depth 1: no history) and returns it.
+// Callers hold b.lock.
 func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
+	if b.repo != nil && b.cloneBytes() > b.maxBytes() {
+		b.repo, b.mem = nil, nil
+		b.resets++
+	}
 	if err := b.open(); err != nil {
 		return snapshot{}, err
 	}
@@ -107,6 +137,7 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 		Auth:       b.auth,
 		Tags:       gogit.NoTags,
 		Force:      true,
+		Depth:      1,
 	})
 	switch {
 	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate):
