@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -83,6 +84,9 @@ type Backend struct {
 	lock *repoMutex
 	repo *gogit.Repository
 	mem  *memory.Storage
+	// last is the remote head this process fetched or pushed last, at lastAt (Preflight reuses it briefly).
+	last   snapshot
+	lastAt time.Time
 	// capBytes overrides maxCloneBytes (tests); resets counts the clones dropped for the cap.
 	capBytes int64
 	resets   int

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,8 @@ import (
 // judges and applies each write in order on the fetched tree, and makes ONE commit and ONE push for all of them.
 // Each write gets its own outcome: its prior file, its blob, and the commit that holds it.
 //
-// When a group closes: when it is full (maxGroup); or when it holds at least as many writes as the last group
+// When a group closes: when it is full (maxGroup); or when it holds at least as many writes as the largest of
+// the last 4 groups
 // (the writers of an apply come back), no write announced by Preflight is outstanding and none arrived for
 // groupQuiet; or at the latest groupLinger after it opened (a shrinking apply, a write that never came).
 const (
@@ -81,9 +83,11 @@ type queue struct {
 	open *group
 	// announced holds the paths Preflight cleared for a write, until the write arrives or the entry expires.
 	announced map[string]time.Time
-	// expected is the size of the last group: as many writers are likely to come back (Terraform's parallelism
-	// keeps the same number of resources in flight), so a group waits for them up to groupLinger.
+	// expected is the size of the largest of the last 4 groups: as many writers are likely to come back
+	// (Terraform's parallelism keeps the same number of resources in flight), so a group waits for them up to
+	// groupLinger.
 	expected int
+	sizes    []int
 	// commits counts the commits pushed through this queue (tests, bench).
 	commits atomic.Int64
 }
@@ -179,7 +183,11 @@ func (b *Backend) run(g *group) {
 			if q.open == g {
 				q.open = nil
 			}
-			q.expected = n
+			q.sizes = append(q.sizes, n)
+			if len(q.sizes) > 4 {
+				q.sizes = q.sizes[1:]
+			}
+			q.expected = slices.Max(q.sizes)
 			reqs = g.reqs
 			for _, r := range reqs {
 				r.taken = true
@@ -313,6 +321,9 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 		pushErr := b.push(ctx, commit)
 		if pushErr == nil {
 			b.queue.commits.Add(1)
+			if t, err := object.GetTree(st, root); err == nil {
+				b.remember(snapshot{head: commit, tree: t}) // the remote head is now this commit
+			}
 			for _, i := range included {
 				outs[i].commit = commit
 			}

@@ -190,7 +190,8 @@ func found(f file, in backend.Intent) backend.Found {
 	return fd
 }
 
-// Preflight implements backend.Backend: one fetch, the file judged by in.Authorize.
+// Preflight implements backend.Backend: the file at the remote head, fetched unless this process fetched or
+// pushed it within preflightFresh, judged by in.Authorize; the write is judged again when committed.
 func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, in backend.Intent) error {
 	p, err := b.path(ref)
 	if err != nil {
@@ -203,7 +204,7 @@ func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.O
 		return wrap("preflight", ref, err)
 	}
 	defer b.lock.Unlock()
-	s, err := b.fetch(ctx)
+	s, err := b.recent(ctx)
 	if err != nil {
 		return wrap("preflight", ref, err)
 	}

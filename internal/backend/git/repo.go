@@ -126,6 +126,7 @@ func (b *Backend) fetchSpec() config.RefSpec {
 func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 	if b.repo != nil && b.cloneBytes() > b.maxBytes() {
 		b.repo, b.mem = nil, nil
+		b.lastAt = time.Time{}
 		b.resets++
 	}
 	if err := b.open(); err != nil {
@@ -144,7 +145,7 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), errors.Is(err, gogit.NoMatchingRefSpecError{}):
 		// The branch does not exist (yet): a write creates it.
 		_ = b.repo.Storer.RemoveReference(b.trackingRef())
-		return snapshot{}, nil
+		return b.remember(snapshot{}), nil
 	default:
 		return snapshot{}, fmt.Errorf("fetch %s: %w", b.cfg.Branch, b.explain(err))
 	}
@@ -163,7 +164,27 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 	if err != nil {
 		return snapshot{}, err
 	}
-	return snapshot{head: ref.Hash(), tree: t}, nil
+	return b.remember(snapshot{head: ref.Hash(), tree: t}), nil
+}
+
+// preflightFresh: a Preflight judges the head fetched (or pushed) by this process this recently instead of
+// fetching again. Preflight only asks in advance: every write is judged again against the head its commit is
+// built on, so a head this old can at worst let a write start that its commit then refuses (and the saga rolls
+// back), or refuse a write another party made possible within that time.
+const preflightFresh = time.Second
+
+// remember keeps s as the last known remote head (the branch missing included). Callers hold b.lock.
+func (b *Backend) remember(s snapshot) snapshot {
+	b.last, b.lastAt = s, time.Now()
+	return s
+}
+
+// recent returns the remote head fetched or pushed within preflightFresh, else fetches. Callers hold b.lock.
+func (b *Backend) recent(ctx context.Context) (snapshot, error) {
+	if b.repo != nil && !b.lastAt.IsZero() && time.Since(b.lastAt) < preflightFresh {
+		return b.last, nil
+	}
+	return b.fetch(ctx)
 }
 
 // read returns path as it is in the snapshot.
