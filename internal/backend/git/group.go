@@ -22,18 +22,18 @@ import (
 // judges and applies each write in order on the fetched tree, and makes ONE commit and ONE push for all of them.
 // Each write gets its own outcome: its prior file, its blob, and the commit that holds it.
 //
-// When a group closes: when it is full (maxGroup); or when it holds at least as many writes as the largest of
-// the last 4 groups
-// (the writers of an apply come back), no write announced by Preflight is outstanding and none arrived for
-// groupQuiet; or at the latest groupLinger after it opened (a shrinking apply, a write that never came).
+// When a group closes: when it is full (maxGroup); or when no write announced by Preflight is outstanding, none
+// arrived for groupQuiet, and it holds at least as many writes as the largest of the last 4 groups (the writers
+// of an apply come back) or groupLinger passed (a shrinking apply); at the latest announceTTL after it opened.
 const (
 	// maxGroup bounds the writes of one commit.
 	maxGroup = 64
 	// groupQuiet: a group closes when no write arrived for this long and no announced write is outstanding.
 	groupQuiet = 15 * time.Millisecond
-	// groupLinger bounds how long a group waits for announced writes after it opened.
-	groupLinger = 400 * time.Millisecond
-	// announceTTL: a write announced by Preflight that did not arrive within this time is not waited for.
+	// groupLinger bounds how long a group waits for the writers of the last groups to come back.
+	groupLinger = time.Second
+	// announceTTL: a write announced by Preflight that did not arrive within this time is not waited for; no
+	// group waits longer than this.
 	announceTTL = 2 * time.Second
 	// groupPoll is how often a lingering group looks at its queue.
 	groupPoll = 3 * time.Millisecond
@@ -177,8 +177,9 @@ func (b *Backend) run(g *group) {
 		q.mu.Lock()
 		now := time.Now()
 		n := len(g.reqs)
-		ready := n == 0 || n >= maxGroup || now.Sub(g.start) >= groupLinger ||
-			(n >= q.expected && q.outstanding(now) == 0 && now.Sub(g.last) >= groupQuiet)
+		age := now.Sub(g.start)
+		ready := n == 0 || n >= maxGroup || age >= announceTTL ||
+			(q.outstanding(now) == 0 && now.Sub(g.last) >= groupQuiet && (n >= q.expected || age >= groupLinger))
 		if ready {
 			if q.open == g {
 				q.open = nil
