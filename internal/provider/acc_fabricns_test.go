@@ -33,7 +33,7 @@ resource "hedgehog_ipv4_namespace" "n" {
 			{Config: other + fmt.Sprintf(res, `"default"`), ExpectError: regexp.MustCompile(`(?s)Unsupported namespace.*"fabric-other"`)},
 			{Config: prov + fmt.Sprintf(res, `"fabric-other"`), ExpectError: regexp.MustCompile(`(?s)Unsupported namespace.*"fabric-other"`)},
 			{Config: prov + fmt.Sprintf(res, `"default"`)},
-			{ResourceName: "hedgehog_ipv4_namespace.n", ImportState: true, ImportStateId: "default/dfo-ip", ImportStateVerify: true},
+			{ResourceName: "hedgehog_ipv4_namespace.n", ImportState: true, ImportStateId: "default/dfo-ip", ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit},
 			{ResourceName: "hedgehog_ipv4_namespace.n", ImportState: true, ImportStateId: "fabric-other/dfo-ip", ExpectError: regexp.MustCompile(`(?s)Unsupported namespace`)},
 		},
 	})

@@ -384,7 +384,7 @@ func TestAccKinds_Fabric(t *testing.T) {
 			ResourceName:      o.addr,
 			ImportState:       true,
 			ImportStateId:     id,
-			ImportStateVerify: true,
+			ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit,
 		})
 	}
 	if len(seen) != len(managedKinds) {

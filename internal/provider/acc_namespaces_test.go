@@ -95,8 +95,8 @@ func TestAccNamespaces(t *testing.T) {
 					}
 				}),
 			},
-			{ResourceName: "hedgehog_ipv4_namespace.ns", ImportState: true, ImportStateId: "nsb-ip", ImportStateVerify: true},
-			{ResourceName: "hedgehog_vlan_namespace.ns", ImportState: true, ImportStateId: "nsb-vl", ImportStateVerify: true},
+			{ResourceName: "hedgehog_ipv4_namespace.ns", ImportState: true, ImportStateId: "nsb-ip", ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit},
+			{ResourceName: "hedgehog_vlan_namespace.ns", ImportState: true, ImportStateId: "nsb-vl", ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit},
 		},
 	})
 }

@@ -150,19 +150,19 @@ func TestAccVPCSlice_AllBackends(t *testing.T) {
 				ResourceName:      "hedgehog_vpc.v",
 				ImportState:       true,
 				ImportStateId:     "sl-vpc-b",
-				ImportStateVerify: true,
+				ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit,
 			},
 			{
 				ResourceName:      "hedgehog_ipv4_namespace.ns",
 				ImportState:       true,
 				ImportStateId:     "default/sl-ip",
-				ImportStateVerify: true,
+				ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit,
 			},
 			{
 				ResourceName:      "hedgehog_vlan_namespace.ns",
 				ImportState:       true,
 				ImportStateId:     "sl-vl",
-				ImportStateVerify: true,
+				ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit,
 			},
 		},
 	})

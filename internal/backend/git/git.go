@@ -9,12 +9,14 @@
 // Timeouts and retries of the HTTP(S) transport come from package guard (see New); waiting for the
 // process-wide lock honours the caller's context.
 //
-// Mechanics: the backend keeps a bare clone in memory (go-git memory storage, no work tree). Every
-// operation takes a process-wide lock for the repository and branch, then fetches. A write builds a new
-// tree on top of the fetched remote head (equivalent to a hard reset to the remote head followed by the
-// edit), commits and pushes. When the push fails because the remote head moved (another writer), the
-// change is re-applied on the new head, up to maxAttempts times. A write that changes nothing makes no
-// commit.
+// Mechanics: the backend keeps a bare, single-branch, shallow clone in memory (go-git memory storage, no work
+// tree): every fetch has depth 1, so only the branch head's commit and tree are transferred and no history is
+// ever walked; the clone is dropped and fetched again when its objects exceed maxCloneBytes. Every read takes
+// a process-wide lock for the repository and branch, then fetches. Writes are group commits (group.go): the
+// writes that wait for the repository together are applied on the fetched remote head (equivalent to a hard
+// reset to the remote head followed by the edits), each judged against the tree it is applied to, committed
+// once and pushed once. When the push fails because the remote head moved (another writer), the group is
+// re-applied on the new head, up to maxAttempts times. A write that changes nothing is in no commit.
 package git
 
 import (
@@ -23,11 +25,13 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	gitclient "github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/guard"
@@ -79,10 +83,20 @@ type Backend struct {
 	// Waiting for it honours the caller's context (Ctrl-C, operation timeout).
 	lock *repoMutex
 	repo *gogit.Repository
-	auth transport.AuthMethod
+	mem  *memory.Storage
+	// last is the remote head this process fetched or pushed last, at lastAt (Preflight reuses it briefly).
+	last   snapshot
+	lastAt time.Time
+	// capBytes overrides maxCloneBytes (tests); resets counts the clones dropped for the cap.
+	capBytes int64
+	resets   int
+	auth     transport.AuthMethod
 	// authErr is set when the auth configuration is unusable (reported on first use).
 	authErr error
 	authSet bool
+
+	// queue gathers the writes of this configuration in the process into group commits (group.go).
+	queue *queue
 
 	// beforePush, when set (tests), runs after the commit is made and before it is pushed.
 	beforePush func()
@@ -154,7 +168,7 @@ func New(cfg Config) *Backend {
 		gitclient.InstallProtocol("http", c)
 		gitclient.InstallProtocol("https", c)
 	})
-	return &Backend{cfg: cfg, lock: repoLock(cfg.URL + "\x00" + cfg.Branch)}
+	return &Backend{cfg: cfg, lock: repoLock(cfg.URL + "\x00" + cfg.Branch), queue: queueOf(cfg)}
 }
 
 var installHTTP sync.Once

@@ -415,6 +415,8 @@ func TestOutOfBandCommitIsKept(t *testing.T) {
 	})
 }
 
+// TestConcurrentPuts: writes of several Backend instances of the same configuration in one process, all at once,
+// go out as group commits; nothing is lost and history stays linear.
 func TestConcurrentPuts(t *testing.T) {
 	transports(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
@@ -440,7 +442,175 @@ func TestConcurrentPuts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		assertOneCommitEach(t, f.dir, n)
+		files, err := gitserver.ListFiles(f.dir, "main", "fabric/vpc")
+		if err != nil || len(files) != n {
+			t.Fatalf("files %v %v", files, err)
+		}
+		if l := logOf(t, f.dir); len(l) > 1+3 {
+			t.Fatalf("%d commits for %d concurrent writes", len(l)-1, n)
+		}
+		if out := gitOut(t, f.dir, "rev-list", "--merges", "main"); out != "" {
+			t.Fatalf("merges in history: %s", out)
+		}
+	})
+}
+
+// groupWorkers runs workers goroutines (Terraform's parallelism) that each do their share of n writes one after
+// the other, and returns every write's result in write order.
+func groupWorkers(t *testing.T, workers, n int, do func(i int) (backend.State, error)) ([]backend.State, []error) {
+	t.Helper()
+	states := make([]backend.State, n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				states[i], errs[i] = do(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return states, errs
+}
+
+// TestGroupCommit: 50 writes by 10 concurrent workers (Terraform's default parallelism) make at most
+// ⌈50/10⌉ + a few commits; each write's checkpoint names a commit that holds exactly its blob at its path, and
+// each group commit names every write in it (message line and trailer pair). Deletes are grouped the same way.
+func TestGroupCommit(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const workers, n, slack = 10, 50, 3
+		limit := (n+workers-1)/workers + slack
+		in := func(i int, op string) backend.Intent {
+			return backend.Intent{Op: op, Owner: backend.DefaultOwner, Audit: backend.Audit{Owner: "team-a",
+				Resource: fmt.Sprintf("hedgehog_vpc v%02d", i), Op: op, RunID: "run-1"}}
+		}
+		start := f.b.queue.commits.Load()
+		after, errs := groupWorkers(t, workers, n, func(i int) (backend.State, error) {
+			_, a, err := f.b.Put(ctx, vpc(fmt.Sprintf("vpc-%02d", i), fmt.Sprintf("10.0.%d.0/24", i), true), in(i, backend.OpCreate))
+			return a, err
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("put %d: %v", i, err)
+			}
+		}
+		log := logOf(t, f.dir)
+		commits := len(log) - 1
+		if commits > limit || f.b.queue.commits.Load()-start != int64(commits) {
+			t.Fatalf("%d commits (counted %d) for %d writes at parallelism %d, want <= %d", commits, f.b.queue.commits.Load()-start, n, workers, limit)
+		}
+		t.Logf("%d writes, %d commits", n, commits)
+		for i, st := range after {
+			p := fmt.Sprintf("fabric/vpc/vpc-%02d.yaml", i)
+			if st.Checkpoint["path"] != p {
+				t.Fatalf("checkpoint %v", st.Checkpoint)
+			}
+			// The checkpoint commit holds exactly this write's blob at its path.
+			if got := gitOut(t, f.dir, "rev-parse", st.Checkpoint["commit"]+":"+p); got != st.Checkpoint["blob"] {
+				t.Fatalf("write %d: commit %s holds %s at %s, checkpoint blob %s", i, st.Checkpoint["commit"], got, p, st.Checkpoint["blob"])
+			}
+			// ... and that commit wrote it: its message names the write, its trailers carry the write's pair.
+			msg := gitOut(t, f.dir, "log", "-1", "--format=%B", st.Checkpoint["commit"])
+			if !strings.Contains(msg, fmt.Sprintf("create VPC default/vpc-%02d", i)) ||
+				!strings.Contains(msg, fmt.Sprintf("Hedgehog-Resource: hedgehog_vpc v%02d\nHedgehog-Operation: create\n", i)) {
+				t.Fatalf("write %d: commit message %q", i, msg)
+			}
+			if strings.Count(msg, "Hedgehog-Owner:") != 1 || strings.Count(msg, "Hedgehog-Run-Id:") != 1 {
+				t.Fatalf("shared trailers not once: %q", msg)
+			}
+			if parent := gitOut(t, f.dir, "rev-parse", st.Checkpoint["commit"]+"^"); gitOut(t, f.dir, "ls-tree", parent, p) != "" {
+				t.Fatalf("write %d: file already in the parent of its commit", i)
+			}
+		}
+		// git reads the group's trailers: as many Resource values as writes.
+		if tr := gitOut(t, f.dir, "log", "--format=%(trailers:key=Hedgehog-Resource,valueonly)", "main"); len(strings.Fields(strings.ReplaceAll(tr, "hedgehog_vpc", ""))) != n {
+			t.Fatalf("trailers %q", tr)
+		}
+
+		before := len(logOf(t, f.dir))
+		_, errs = groupWorkers(t, workers, n, func(i int) (backend.State, error) {
+			return f.b.Delete(ctx, backend.Ref{Kind: "VPC", Namespace: "default", Name: fmt.Sprintf("vpc-%02d", i)}, in(i, backend.OpDelete))
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("delete %d: %v", i, err)
+			}
+		}
+		if c := len(logOf(t, f.dir)) - before; c > limit {
+			t.Fatalf("%d delete commits, want <= %d", c, limit)
+		}
+		if files, _ := gitserver.ListFiles(f.dir, "main", "fabric/vpc"); len(files) != 0 {
+			t.Fatalf("left: %v", files)
+		}
+	})
+}
+
+// TestGroupPushFailure: a push the remote refuses fails every write of that group commit, and only those; the
+// remote is unchanged, and a refused write (ownership) in a group does not hold back the others.
+func TestGroupPushFailure(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		foreign := mustYAML(t, vpc("foreign", "10.9.0.0/24", false))
+		if _, err := gitserver.CommitFile(f.dir, "main", "fabric/vpc/foreign.yaml", foreign, "someone else"); err != nil {
+			t.Fatal(err)
+		}
+		// Every push of the second group is refused; the first and third go through.
+		var groups atomic.Int64
+		f.b.beforePush = func() {
+			if err := gitserver.RejectPushes(f.dir, groups.Add(1) == 2); err != nil {
+				t.Error(err)
+			}
+		}
+		put := func(names ...string) []error {
+			errs := make([]error, len(names))
+			var wg sync.WaitGroup
+			for i, n := range names {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, _, errs[i] = f.b.Put(ctx, vpc(n, "10.0.0.0/24", true), backendtest.Update)
+				}()
+			}
+			wg.Wait()
+			return errs
+		}
+		for _, err := range put("a1", "a2", "a3", "foreign") {
+			if err != nil && !errors.Is(err, backend.ErrNotOwned) {
+				t.Fatal(err)
+			}
+		}
+		if _, ok := readRemote(t, f.dir, "fabric/vpc/a3.yaml"); !ok {
+			t.Fatal("first group lost")
+		}
+		before := logOf(t, f.dir)
+		if len(before) != 3 || groups.Load() != 1 {
+			t.Fatalf("first group: %d pushes, log %+v", groups.Load(), before)
+		}
+		for i, err := range put("b1", "b2", "b3") {
+			var be *backend.Error
+			if !errors.As(err, &be) || be.Op != "put" || be.Ref.Name != fmt.Sprintf("b%d", i+1) || !strings.Contains(err.Error(), gitserver.RejectMessage) {
+				t.Fatalf("b%d: %v", i+1, err)
+			}
+		}
+		if after := logOf(t, f.dir); len(after) != len(before) || after[0].Hash != before[0].Hash {
+			t.Fatalf("remote changed by a refused push: %+v", after)
+		}
+		for _, err := range put("c1", "c2") {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if files, _ := gitserver.ListFiles(f.dir, "main", "fabric/vpc"); len(files) != 6 {
+			t.Fatalf("files %v", files)
+		}
 	})
 }
 
@@ -455,6 +625,7 @@ func TestContendedWriters(t *testing.T) {
 		for w := range writers {
 			b := f.newBack()
 			b.lock = &repoMutex{ch: make(chan struct{}, 1)}
+			b.queue = &queue{announced: map[string]time.Time{}}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -702,7 +873,7 @@ func TestTimings(t *testing.T) {
 		seq, seq/100, cold, warm, fresh)
 }
 
-// TestBatchAndPrefix checks that applyChanges can put several objects in one commit and that the message
+// TestBatchAndPrefix checks that commitGroup can put several objects in one commit and that the message
 // prefix is applied.
 func TestBatchAndPrefix(t *testing.T) {
 	f := newFile(t)
@@ -715,10 +886,10 @@ func TestBatchAndPrefix(t *testing.T) {
 		cs = append(cs, change{ref: o.Ref, path: p, content: mustYAML(t, o)})
 	}
 	b.lock.Lock()
-	res, err := b.applyChanges(ctx, cs, "")
+	outs := b.commitGroup(ctx, cs)
 	b.lock.Unlock()
-	if err != nil || res.commit.IsZero() || len(res.blobs) != 2 {
-		t.Fatalf("%+v %v", res, err)
+	if len(outs) != 2 || outs[0].err != nil || outs[1].err != nil || outs[0].commit.IsZero() || outs[0].commit != outs[1].commit {
+		t.Fatalf("%+v", outs)
 	}
 	log := logOf(t, f.dir)
 	if len(log) != 2 || log[0].Message != "[hh] apply 2 objects\n\ncreate VPC default/a\ncreate VPC default/b" {
@@ -834,4 +1005,86 @@ func TestSilentServerFailsWithinRequestTimeout(t *testing.T) {
 	if _, err := b.List(context.Background(), "VPC"); !errors.Is(err, guard.ErrCircuitOpen) {
 		t.Fatalf("after the failed probe: %v", err)
 	}
+}
+
+// TestShallowBoundedClone: the clone holds the branch head's commit and tree only (no history is fetched, so
+// none can be walked), Get names the fetched head as the commit holding the file, and past the memory cap the
+// clone is dropped and fetched again at depth 1 without losing a write.
+func TestShallowBoundedClone(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		for i := range 20 {
+			if _, err := gitserver.CommitFile(f.dir, "main", fmt.Sprintf("other/f%02d.txt", i), []byte(fmt.Sprint(i)), "history"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := f.b.Put(ctx, vpc("a", "10.0.0.0/24", true), backendtest.Update); err != nil {
+			t.Fatal(err)
+		}
+		head := logOf(t, f.dir)[0].Hash
+		g := f.newBack()
+		st, err := g.Get(ctx, backend.Ref{Kind: "VPC", Name: "a"})
+		if err != nil || st.Checkpoint["commit"] != head {
+			t.Fatalf("get %v %v, head %s", st.Checkpoint, err, head)
+		}
+		g.lock.Lock()
+		commits := len(g.mem.ObjectStorage.Commits)
+		g.lock.Unlock()
+		if commits != 1 {
+			t.Fatalf("clone holds %d commits, want the head only", commits)
+		}
+		f.b.capBytes = 1
+		for i := range 3 {
+			if _, _, err := f.b.Put(ctx, vpc(fmt.Sprintf("b%d", i), "10.0.0.0/24", true), backendtest.Update); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.b.resets < 3 {
+			t.Fatalf("resets %d", f.b.resets)
+		}
+		if files, _ := gitserver.ListFiles(f.dir, "main", "fabric/vpc"); len(files) != 4 {
+			t.Fatalf("files %v", files)
+		}
+		if out := gitOut(t, f.dir, "rev-list", "--count", "main"); out != "25" {
+			t.Fatalf("history %s commits, want 25", out)
+		}
+	})
+}
+
+// BenchmarkGroupCommit: b.N creates by 10 concurrent writers (Terraform's default parallelism) through the
+// smart-HTTP server; reports commits per write (1 without group commit).
+func BenchmarkGroupCommit(b *testing.B) {
+	srv, err := gitserver.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	u, err := srv.NewRepo(fmt.Sprintf("bench%d", repoSeq.Add(1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	be := New(Config{URL: u, Username: srv.Username, Password: srv.Password})
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= b.N {
+					return
+				}
+				if _, _, err := be.Put(ctx, vpc(fmt.Sprintf("vpc-%05d", i), "10.0.0.0/24", true), backendtest.Update); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(be.queue.commits.Load())/float64(b.N), "commits/write")
 }

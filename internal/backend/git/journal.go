@@ -59,10 +59,7 @@ func (j *journal) write(ctx context.Context, verb string, e backend.JournalEntry
 	a.Owner = e.Owner
 	c := change{ref: e.Ref, path: journalPath(e.Owner, e.ID), content: content, audit: &a,
 		line: fmt.Sprintf("journal: %s %s of %s %s/%s", verb, e.Op, e.Ref.Kind, ns, e.Ref.Name)}
-	j.b.lock.Lock()
-	defer j.b.lock.Unlock()
-	_, err := j.b.applyChanges(ctx, []change{c}, "")
-	return wrap("journal "+verb, ref, err)
+	return wrap("journal "+verb, ref, j.b.write(ctx, c).err)
 }
 
 // Open commits the entry's file (creating or replacing it) to the journal branch.

@@ -46,33 +46,10 @@ func (b *Backend) Get(ctx context.Context, ref backend.Ref) (backend.State, erro
 	if err != nil {
 		return backend.State{}, wrap("get", ref, err)
 	}
-	st := stateOf(ref, f, s.head)
-	if f.exists {
-		// A single read (import, data sources) names the commit that last wrote the file, so that the
-		// checkpoint does not move when other objects are committed.
-		if c := b.lastCommitOf(s.head, p); c != "" {
-			st.Checkpoint["commit"] = c
-		}
-	}
-	return st, nil
-}
-
-// lastCommitOf returns the newest commit reachable from head that changed path ("" when unknown).
-// Callers hold b.lock.
-func (b *Backend) lastCommitOf(head plumbing.Hash, path string) string {
-	if head.IsZero() {
-		return ""
-	}
-	it, err := b.repo.Log(&gogit.LogOptions{From: head, FileName: &path})
-	if err != nil {
-		return ""
-	}
-	defer it.Close()
-	c, err := it.Next()
-	if err != nil {
-		return ""
-	}
-	return c.Hash.String()
+	// The checkpoint commit is the fetched head, which holds the file as read: no walk of history (an import
+	// or a data source read costs one fetch, whatever the repository's age). Refresh keeps a state's commit
+	// while the blob is unchanged (provider Read), so it does not move when other objects are committed.
+	return stateOf(ref, f, s.head), nil
 }
 
 // List fetches once and reads every object of the kind. Keys are names; objects outside the default
@@ -151,19 +128,15 @@ func (b *Backend) Put(ctx context.Context, obj backend.Object, in backend.Intent
 	if err != nil {
 		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
 	}
-	if err := b.lock.LockContext(ctx); err != nil {
-		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
-	}
-	defer b.lock.Unlock()
-	res, err := b.applyChanges(ctx, []change{{ref: obj.Ref, path: p, content: content, intent: &in, audit: &in.Audit}}, "")
-	if oe, ok := backend.AsOwnership(err); ok {
+	o := b.write(ctx, change{ref: obj.Ref, path: p, content: content, intent: &in, audit: &in.Audit})
+	if oe, ok := backend.AsOwnership(o.err); ok {
 		return backend.State{}, backend.State{}, oe
 	}
-	if err != nil {
-		return backend.State{}, backend.State{}, wrap("put", obj.Ref, err)
+	if o.err != nil {
+		return backend.State{}, backend.State{}, wrap("put", obj.Ref, o.err)
 	}
-	prior := withAudit(stateOf(obj.Ref, res.priors[0], res.base), in.Audit)
-	after := stateOf(obj.Ref, file{path: p, exists: true, content: content, blob: res.blobs[0]}, res.head())
+	prior := withAudit(stateOf(obj.Ref, o.prior, o.base), in.Audit)
+	after := stateOf(obj.Ref, file{path: p, exists: true, content: content, blob: o.blob}, o.head())
 	return prior, after, nil
 }
 
@@ -177,18 +150,14 @@ func (b *Backend) Delete(ctx context.Context, ref backend.Ref, in backend.Intent
 	if in.Op != backend.OpRecover {
 		in.Op = backend.OpDelete
 	}
-	if err := b.lock.LockContext(ctx); err != nil {
-		return backend.State{}, wrap("delete", ref, err)
-	}
-	defer b.lock.Unlock()
-	res, err := b.applyChanges(ctx, []change{{ref: ref, path: p, intent: &in, audit: &in.Audit}}, "")
-	if oe, ok := backend.AsOwnership(err); ok {
+	o := b.write(ctx, change{ref: ref, path: p, intent: &in, audit: &in.Audit})
+	if oe, ok := backend.AsOwnership(o.err); ok {
 		return backend.State{}, oe
 	}
-	if err != nil {
-		return backend.State{}, wrap("delete", ref, err)
+	if o.err != nil {
+		return backend.State{}, wrap("delete", ref, o.err)
 	}
-	return withAudit(stateOf(ref, res.priors[0], res.base), in.Audit), nil
+	return withAudit(stateOf(ref, o.prior, o.base), in.Audit), nil
 }
 
 // withAudit keeps the write's audit in the prior state, so that its rollback commit names it too.
@@ -221,7 +190,8 @@ func found(f file, in backend.Intent) backend.Found {
 	return fd
 }
 
-// Preflight implements backend.Backend: one fetch, the file judged by in.Authorize.
+// Preflight implements backend.Backend: the file at the remote head, fetched unless this process fetched or
+// pushed it within preflightFresh, judged by in.Authorize; the write is judged again when committed.
 func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, in backend.Intent) error {
 	p, err := b.path(ref)
 	if err != nil {
@@ -234,7 +204,7 @@ func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.O
 		return wrap("preflight", ref, err)
 	}
 	defer b.lock.Unlock()
-	s, err := b.fetch(ctx)
+	s, err := b.recent(ctx)
 	if err != nil {
 		return wrap("preflight", ref, err)
 	}
@@ -242,7 +212,12 @@ func (b *Backend) Preflight(ctx context.Context, ref backend.Ref, obj *backend.O
 	if err != nil {
 		return wrap("preflight", ref, err)
 	}
-	return in.Authorize(backend.Git, ref, found(f, in))
+	err = in.Authorize(backend.Git, ref, found(f, in))
+	if oe, ok := backend.AsOwnership(err); err == nil || ok && oe.Left {
+		// The write will come: a group commit that is gathering waits for it.
+		b.queue.announce(p)
+	}
+	return err
 }
 
 // Restore is the compensation: a new commit ("<prefix>rollback <Kind> <ns>/<name>") that puts the prior file
@@ -252,7 +227,7 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 	if err != nil {
 		return wrap("restore", ref, err)
 	}
-	c := change{ref: ref, path: p}
+	c := change{ref: ref, path: p, op: "rollback"}
 	switch rd := prior.Restore.(type) {
 	case RestoreData:
 		c.path, c.content = restoreTarget(p, rd)
@@ -270,12 +245,7 @@ func (b *Backend) Restore(ctx context.Context, ref backend.Ref, prior backend.St
 			}
 		}
 	}
-	if err := b.lock.LockContext(ctx); err != nil {
-		return wrap("restore", ref, err)
-	}
-	defer b.lock.Unlock()
-	_, err = b.applyChanges(ctx, []change{c}, "rollback")
-	return wrap("restore", ref, err)
+	return wrap("restore", ref, b.write(ctx, c).err)
 }
 
 func restoreTarget(def string, rd RestoreData) (string, []byte) {

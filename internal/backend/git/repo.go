@@ -53,25 +53,15 @@ type change struct {
 	audit *backend.Audit
 	// line, when set, replaces the "<verb> <Kind> <ns>/<name>" line of the commit message (the journal).
 	line string
+	// op, when set, is the verb of the message line ("rollback"); else create/update/delete from the prior file.
+	op string
 }
 
-// applyResult says what applyChanges did.
-type applyResult struct {
-	// base is the remote head the (last) attempt was built on; priors are the files there.
-	base   plumbing.Hash
-	priors []file
-	// commit is the pushed commit, zero when nothing changed.
-	commit plumbing.Hash
-	// blobs are the blob hashes of the written files (zero for removed files), in change order.
-	blobs []plumbing.Hash
-}
-
-// head returns the commit that holds the result: the new commit, or the base when nothing changed.
-func (r applyResult) head() plumbing.Hash {
-	if !r.commit.IsZero() {
-		return r.commit
+func (b *Backend) maxBytes() int64 {
+	if b.capBytes > 0 {
+		return b.capBytes
 	}
-	return r.base
+	return maxCloneBytes
 }
 
 // open lazily creates the in-memory clone. Callers hold b.lock.
@@ -85,7 +75,8 @@ func (b *Backend) open() error {
 	if _, err := b.authMethod(); err != nil {
 		return err
 	}
-	repo, err := gogit.Init(memory.NewStorage(), nil)
+	mem := memory.NewStorage()
+	repo, err := gogit.Init(mem, nil)
 	if err != nil {
 		return err
 	}
@@ -97,8 +88,25 @@ func (b *Backend) open() error {
 	if err != nil {
 		return err
 	}
-	b.repo = repo
+	b.repo, b.mem = repo, mem
 	return nil
+}
+
+// maxCloneBytes caps the objects the in-memory clone keeps. Each fetch is shallow (depth 1: the branch head's
+// commit and tree, never its history), but the clone accumulates the objects of every commit fetched or made
+// by this process; past the cap it is dropped and fetched again at depth 1.
+const maxCloneBytes = 64 << 20
+
+// cloneBytes is the size of the objects held by the in-memory clone. Callers hold b.lock.
+func (b *Backend) cloneBytes() int64 {
+	if b.mem == nil {
+		return 0
+	}
+	var n int64
+	for _, o := range b.mem.ObjectStorage.Objects {
+		n += o.Size()
+	}
+	return n
 }
 
 func (b *Backend) branchRef() plumbing.ReferenceName {
@@ -113,8 +121,14 @@ func (b *Backend) fetchSpec() config.RefSpec {
 	return config.RefSpec("+" + b.branchRef().String() + ":" + b.trackingRef().String())
 }
 
-// fetch brings the remote branch into the clone and returns its head. Callers hold b.lock.
+// fetch brings the remote branch's head commit and tree into the clone (depth 1: no history) and returns it.
+// Callers hold b.lock.
 func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
+	if b.repo != nil && b.cloneBytes() > b.maxBytes() {
+		b.repo, b.mem = nil, nil
+		b.lastAt = time.Time{}
+		b.resets++
+	}
 	if err := b.open(); err != nil {
 		return snapshot{}, err
 	}
@@ -124,13 +138,14 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 		Auth:       b.auth,
 		Tags:       gogit.NoTags,
 		Force:      true,
+		Depth:      1,
 	})
 	switch {
 	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate):
 	case errors.Is(err, transport.ErrEmptyRemoteRepository), errors.Is(err, gogit.NoMatchingRefSpecError{}):
 		// The branch does not exist (yet): a write creates it.
 		_ = b.repo.Storer.RemoveReference(b.trackingRef())
-		return snapshot{}, nil
+		return b.remember(snapshot{}), nil
 	default:
 		return snapshot{}, fmt.Errorf("fetch %s: %w", b.cfg.Branch, b.explain(err))
 	}
@@ -149,7 +164,27 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 	if err != nil {
 		return snapshot{}, err
 	}
-	return snapshot{head: ref.Hash(), tree: t}, nil
+	return b.remember(snapshot{head: ref.Hash(), tree: t}), nil
+}
+
+// preflightFresh: a Preflight judges the head fetched (or pushed) by this process this recently instead of
+// fetching again. Preflight only asks in advance: every write is judged again against the head its commit is
+// built on, so a head this old can at worst let a write start that its commit then refuses (and the saga rolls
+// back), or refuse a write another party made possible within that time.
+const preflightFresh = time.Second
+
+// remember keeps s as the last known remote head (the branch missing included). Callers hold b.lock.
+func (b *Backend) remember(s snapshot) snapshot {
+	b.last, b.lastAt = s, time.Now()
+	return s
+}
+
+// recent returns the remote head fetched or pushed within preflightFresh, else fetches. Callers hold b.lock.
+func (b *Backend) recent(ctx context.Context) (snapshot, error) {
+	if b.repo != nil && !b.lastAt.IsZero() && time.Since(b.lastAt) < preflightFresh {
+		return b.last, nil
+	}
+	return b.fetch(ctx)
 }
 
 // read returns path as it is in the snapshot.
@@ -189,77 +224,6 @@ func (b *Backend) blob(h plumbing.Hash) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-// applyChanges commits changes on top of the remote head in ONE commit and pushes it, re-applying them on
-// the new head when another writer moved the branch. Ownership checks run against each attempt's head.
-// op is the verb of the commit message ("" derives create/update/delete from each prior file).
-func (b *Backend) applyChanges(ctx context.Context, changes []change, op string) (applyResult, error) {
-	var res applyResult
-	s, err := b.fetch(ctx)
-	if err != nil {
-		return res, err
-	}
-	for attempt := 1; ; attempt++ {
-		res = applyResult{base: s.head}
-		var edits []change
-		var editIdx []int
-		for i, c := range changes {
-			prior, err := b.read(s, c.path)
-			if err != nil {
-				return res, err
-			}
-			res.priors = append(res.priors, prior)
-			if c.intent != nil {
-				in := *c.intent
-				if err := in.Authorize(backend.Git, c.ref, found(prior, in)); err != nil {
-					return res, err
-				}
-			}
-			if prior.exists == (c.content != nil) && bytes.Equal(prior.content, c.content) {
-				res.blobs = append(res.blobs, prior.blob)
-				continue // already as wanted
-			}
-			edits = append(edits, c)
-			editIdx = append(editIdx, i)
-			res.blobs = append(res.blobs, plumbing.ZeroHash)
-		}
-		if len(edits) == 0 {
-			return res, nil
-		}
-		existed := make([]bool, len(edits))
-		for j, i := range editIdx {
-			existed[j] = res.priors[i].exists
-		}
-		commit, blobs, err := b.commit(s, edits, b.message(op, edits, existed)+trailers(edits))
-		if err != nil {
-			return res, err
-		}
-		for j, i := range editIdx {
-			res.blobs[i] = blobs[j]
-		}
-		if b.beforePush != nil {
-			b.beforePush()
-		}
-		pushErr := b.push(ctx, commit)
-		if pushErr == nil {
-			res.commit = commit
-			return res, nil
-		}
-		// Retry only when another writer moved the branch; anything else (hook, permission) is final.
-		if ctx.Err() != nil || attempt >= maxAttempts {
-			return res, pushErr
-		}
-		if next, err := b.fetch(ctx); err != nil || next.head == s.head {
-			return res, pushErr
-		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
-			return res, pushErr
-		}
-		if s, err = b.fetch(ctx); err != nil {
-			return res, err
-		}
-	}
-}
-
 // backoff is a random wait in [0, 10ms*2^attempt), capped at 1s, so racing writers spread out.
 func backoff(attempt int) time.Duration {
 	limit := 10 * time.Millisecond << min(attempt, 7)
@@ -277,13 +241,14 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// message builds the commit message: "<prefix><verb> <Kind> <ns>/<name>" for one object, a summary line and
-// one line per object for several.
-func (b *Backend) message(op string, edits []change, existed []bool) string {
+// message builds the commit message: "<prefix><verb> <Kind> <ns>/<name>" for one write; for several (a group
+// commit) a summary line ("<prefix>apply N objects", "rollback N objects" when all are rollbacks, "journal: N
+// entries" for the journal) and one such line per write, in the order of the trailer pairs.
+func (b *Backend) message(edits []change, existed []bool) string {
 	verb := func(i int) string {
 		switch {
-		case op != "":
-			return op
+		case edits[i].op != "":
+			return edits[i].op
 		case edits[i].content == nil:
 			return "delete"
 		case existed[i]:
@@ -305,12 +270,20 @@ func (b *Backend) message(op string, edits []change, existed []bool) string {
 	if len(edits) == 1 {
 		return b.cfg.CommitMessagePrefix + line(0)
 	}
-	var sb strings.Builder
-	name := op
-	if name == "" {
-		name = "apply"
+	name, unit := "apply", "objects"
+	journal, sameOp := true, edits[0].op != ""
+	for _, c := range edits {
+		journal = journal && c.line != ""
+		sameOp = sameOp && c.op == edits[0].op
 	}
-	fmt.Fprintf(&sb, "%s%s %d objects\n\n", b.cfg.CommitMessagePrefix, name, len(edits))
+	switch {
+	case journal:
+		name, unit = "journal:", "entries"
+	case sameOp:
+		name = edits[0].op
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s%s %d %s\n\n", b.cfg.CommitMessagePrefix, name, len(edits), unit)
 	for i := range edits {
 		sb.WriteString(line(i) + "\n")
 	}
@@ -328,23 +301,18 @@ const (
 )
 
 // trailers renders the audit of the edits as a trailer block ("" when no edit carries an audit with an
-// owner): a blank line, then "Key: value" lines. Owner, operation and the Terraform Cloud run come from the
-// first audit; every distinct resource gets its own Hedgehog-Resource line.
+// owner): a blank line, then "Key: value" lines. For one write: Hedgehog-Owner, -Resource, -Operation and the
+// Terraform Cloud keys. For a group commit each write keeps its own Hedgehog-Resource and Hedgehog-Operation, as
+// a pair in the order of the message's lines (the n-th Operation belongs to the n-th Resource); Owner, Run-Id,
+// Workspace and VCS-Commit are written once per distinct value (once in practice: one process, one owner, one run).
 func trailers(edits []change) string {
-	var first *backend.Audit
-	var resources []string
+	var audits []*backend.Audit
 	for _, c := range edits {
-		if c.audit == nil || c.audit.Owner == "" {
-			continue
-		}
-		if first == nil {
-			first = c.audit
-		}
-		if r := c.audit.Resource; r != "" && !contains(resources, r) {
-			resources = append(resources, r)
+		if c.audit != nil && c.audit.Owner != "" {
+			audits = append(audits, c.audit)
 		}
 	}
-	if first == nil {
+	if len(audits) == 0 {
 		return ""
 	}
 	var sb strings.Builder
@@ -354,14 +322,23 @@ func trailers(edits []change) string {
 			sb.WriteString(k + ": " + v + "\n")
 		}
 	}
-	add(TrailerOwner, first.Owner)
-	for _, r := range resources {
-		add(TrailerResource, r)
+	each := func(k string, get func(*backend.Audit) string) {
+		var seen []string
+		for _, a := range audits {
+			if v := oneLine(get(a)); v != "" && !contains(seen, v) {
+				seen = append(seen, v)
+				add(k, v)
+			}
+		}
 	}
-	add(TrailerOperation, first.Op)
-	add(TrailerRunID, first.RunID)
-	add(TrailerWorkspace, first.Workspace)
-	add(TrailerVCSCommit, first.VCSCommit)
+	each(TrailerOwner, func(a *backend.Audit) string { return a.Owner })
+	for _, a := range audits {
+		add(TrailerResource, a.Resource)
+		add(TrailerOperation, a.Op)
+	}
+	each(TrailerRunID, func(a *backend.Audit) string { return a.RunID })
+	each(TrailerWorkspace, func(a *backend.Audit) string { return a.Workspace })
+	each(TrailerVCSCommit, func(a *backend.Audit) string { return a.VCSCommit })
 	return sb.String()
 }
 
@@ -379,55 +356,35 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// commit writes the edited tree and a commit on top of s.head, and points the local branch at it.
-func (b *Backend) commit(s snapshot, edits []change, msg string) (plumbing.Hash, []plumbing.Hash, error) {
+// commit writes a commit of tree root (zero: the empty tree) on top of parent (zero: none) and points the
+// local branch at it.
+func (b *Backend) commit(parent, root plumbing.Hash, msg string) (plumbing.Hash, error) {
 	st := b.repo.Storer
-	root := plumbing.ZeroHash
-	if s.tree != nil {
-		root = s.tree.Hash
-	}
-	blobs := make([]plumbing.Hash, len(edits))
-	for i, c := range edits {
-		blob := plumbing.ZeroHash
-		if c.content != nil {
-			h, err := writeBlob(st, c.content)
-			if err != nil {
-				return plumbing.ZeroHash, nil, err
-			}
-			blob = h
-		}
-		blobs[i] = blob
-		h, err := setPath(st, root, strings.Split(c.path, "/"), blob)
-		if err != nil {
-			return plumbing.ZeroHash, nil, err
-		}
-		root = h
-	}
 	if root.IsZero() { // everything removed: commit the empty tree
 		h, err := writeTree(st, nil)
 		if err != nil {
-			return plumbing.ZeroHash, nil, err
+			return plumbing.ZeroHash, err
 		}
 		root = h
 	}
 	now := time.Now()
 	sig := object.Signature{Name: b.cfg.AuthorName, Email: b.cfg.AuthorEmail, When: now}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: root}
-	if !s.head.IsZero() {
-		c.ParentHashes = []plumbing.Hash{s.head}
+	if !parent.IsZero() {
+		c.ParentHashes = []plumbing.Hash{parent}
 	}
 	o := st.NewEncodedObject()
 	if err := c.Encode(o); err != nil {
-		return plumbing.ZeroHash, nil, err
+		return plumbing.ZeroHash, err
 	}
 	h, err := st.SetEncodedObject(o)
 	if err != nil {
-		return plumbing.ZeroHash, nil, err
+		return plumbing.ZeroHash, err
 	}
 	if err := st.SetReference(plumbing.NewHashReference(b.branchRef(), h)); err != nil {
-		return plumbing.ZeroHash, nil, err
+		return plumbing.ZeroHash, err
 	}
-	return h, blobs, nil
+	return h, nil
 }
 
 // push sends the local branch to the remote branch, never forcing.
