@@ -233,11 +233,7 @@ func (e *Engine) PlanReplace(ctx context.Context, ref backend.Ref) diag.Diagnost
 // in the view: a write that fails or is rolled back leaves no trace.
 func (e *Engine) ValidateWrite(ctx context.Context, d *Desired) diag.Diagnostics {
 	cfg, _ := e.FabricConfig(ctx)
-	e.View(ctx)
-	e.notify() // activity: a write waiting for room keeps waiting while the run is busy
-	e.viewMu.Lock()
-	v := e.written
-	e.viewMu.Unlock()
+	v := e.writtenView(ctx)
 	start := time.Now()
 	deadline := start.Add(OrderWait)
 	for {
@@ -252,6 +248,16 @@ func (e *Engine) ValidateWrite(ctx context.Context, d *Desired) diag.Diagnostics
 	}
 }
 
+// writtenView returns the written view (built on first use) and marks activity: a write waiting for room
+// keeps waiting while the run is busy.
+func (e *Engine) writtenView(ctx context.Context) *cascade.View {
+	e.View(ctx)
+	e.notify()
+	e.viewMu.Lock()
+	defer e.viewMu.Unlock()
+	return e.written
+}
+
 func noteWaited(ds diag.Diagnostics, waited time.Duration) {
 	for i := range ds {
 		if d := &ds[i]; d.Severity == diag.Error {
@@ -264,11 +270,7 @@ func noteWaited(ds diag.Diagnostics, waited time.Duration) {
 // When everything that still refers to the object is this owner's (objects this run may be deleting or
 // changing), it waits (at most OrderWait) for those writes, checking again after each.
 func (e *Engine) ValidateDelete(ctx context.Context, ref backend.Ref) diag.Diagnostics {
-	e.View(ctx)
-	e.notify()
-	e.viewMu.Lock()
-	v := e.written
-	e.viewMu.Unlock()
+	v := e.writtenView(ctx)
 	start := time.Now()
 	deadline := start.Add(OrderWait)
 	for {
