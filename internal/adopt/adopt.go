@@ -189,10 +189,11 @@ func (g *gen) value(n *tfschema.Node, x any, indent string) string {
 	case tfschema.Object:
 		m, _ := x.(map[string]any)
 		var b strings.Builder
-		b.WriteString("{\n")
 		g.fields(&b, n, m, indent+"  ")
-		b.WriteString(indent + "}")
-		return b.String()
+		if b.Len() == 0 {
+			return "{}"
+		}
+		return "{\n" + b.String() + indent + "}"
 	case tfschema.Map:
 		m, _ := x.(map[string]any)
 		var b strings.Builder
