@@ -450,6 +450,7 @@ func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.Data
 	}
 	out = append(out, func() datasource.DataSource { return &adoptionDataSource{} })
 	out = append(out, func() datasource.DataSource { return &topologyDataSource{} })
+	out = append(out, func() datasource.DataSource { return &freeSpaceDataSource{} })
 	return out
 }
 
