@@ -148,6 +148,16 @@ func (e *Engine) awaitDeclared(ctx context.Context, v *cascade.View, obj fabric.
 	}
 }
 
+// ApplyWalk reports whether this process is Terraform's apply walk (or a saved plan's apply): no validate
+// record reached it although the provider asked for one (CrossNeedsDeclared).
+func (e *Engine) ApplyWalk() bool { return e.opts.CrossNeedsDeclared && e.opts.Declared == nil }
+
+// OnlyBackend reports whether name is the only configured backend that stores kind.
+func (e *Engine) OnlyBackend(kind, name string) bool {
+	hs := e.handling(kind)
+	return len(hs) == 1 && hs[0].Name() == name
+}
+
 // PlanCheck is what the plan-time check of one object found.
 type PlanCheck struct {
 	Diags diag.Diagnostics

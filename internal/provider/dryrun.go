@@ -20,6 +20,11 @@ func (r *fabricResource) planDryRun(ctx context.Context, d *engine.Desired, stat
 	if r.eng == nil || diags.hasError() {
 		return
 	}
+	if r.eng.ApplyWalk() && r.eng.OnlyBackend(d.Ref.Kind, backend.Kubernetes) {
+		// Terraform's re-plan during apply, right before the write: with the cluster the only backend of the
+		// kind, the write itself is the cluster's judgement and a refusal leaves nothing behind to roll back.
+		return
+	}
 	if !creating {
 		prior, _ := strVal(state[aManifest])
 		drift, _ := strMapVal(state[aDrift])
