@@ -18,7 +18,7 @@ run "plan_shows_the_fabric_defaults" {
   command = plan
 
   assert {
-    condition     = hedgehog_vpc.this["tt-web"].subnets["default"].gateway == provider::hedgehog::subnet_gateway("10.88.1.0/24")
+    condition     = hedgehog_vpc.this["tt-web"].subnets["default"].gateway == "10.88.1.1"
     error_message = "the plan does not show the gateway the fabric gives the subnet"
   }
 }
