@@ -91,9 +91,17 @@ func loadByHand(t *testing.T, yaml, label, value string) {
 func TestAccAdoption_RunningFabric(t *testing.T) {
 	accPreCheck(t)
 	createSwitchProfile(t, "accad-vs")
+	// Terraform imports and destroys unrelated resources in any order: the whole workflow runs ten times.
+	for i := 0; i < fidelityRuns; i++ {
+		adoptOnce(t, i)
+	}
+}
+
+func adoptOnce(t *testing.T, run int) {
+	t.Helper()
 	loadByHand(t, adoptionFabric, "adopt-test", "ad1")
 	prov := stk.ProviderHCL(stack.Backends{Kubernetes: true})
-	w := newWorkdir(t, "w")
+	w := newWorkdir(t, fmt.Sprintf("w%d", run))
 	w.write(prov + `
 data "hedgehog_adoption" "fabric" {
   labels = { "adopt-test" = "ad1" }

@@ -194,7 +194,7 @@ func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.Valida
 		if ok && e.Name != "" {
 			e.Manifest = rd.d.Object.Manifest
 		}
-		r.rec.add(e, "")
+		r.rec.add(e)
 	}
 }
 

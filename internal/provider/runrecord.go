@@ -39,8 +39,9 @@ func newRunRecord() *runRecord { return &runRecord{entries: map[string]runEntry{
 func pluginMode() bool { return os.Getenv("TF_PLUGIN_MAGIC_COOKIE") != "" }
 
 // runDir is the directory shared by the provider processes of one Terraform command: named after the parent
-// process and, on Linux, its start time (so a reused process id does not find an old record).
-func runDir() string {
+// process and, on Linux, its start time (so a reused process id does not find an old record). Computed once
+// per process: the validate walk records every resource.
+var runDir = sync.OnceValue(func() string {
 	ppid := os.Getppid()
 	key := strconv.Itoa(ppid)
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", ppid)); err == nil {
@@ -51,17 +52,15 @@ func runDir() string {
 		}
 	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("terraform-provider-hedgehog-%d", os.Getuid()), "run-"+key)
-}
+})
 
-// add records one resource configuration seen at validate; seq distinguishes resources whose name is unknown.
-func (rr *runRecord) add(e runEntry, seq string) {
+// add records one resource configuration seen at validate (all resources of a kind whose name is unknown
+// share one entry: the plan only needs to know that there are some).
+func (rr *runRecord) add(e runEntry) {
 	if rr == nil {
 		return
 	}
 	key := e.Kind + "/" + e.Name
-	if e.Name == "" {
-		key += "#" + seq
-	}
 	rr.mu.Lock()
 	rr.entries[key] = e
 	rr.mu.Unlock()
@@ -156,7 +155,8 @@ func loadRunDir(dir string) map[string]runEntry {
 // (plan, apply, destroy): the plan's ModifyPlan then runs every stage of the cascade at once, so that a spec
 // error does not hide the object's cross-resource errors behind a failed validate walk. False in-process
 // (tests, debug mode) and where the command cannot be read: the validate walk then reports what it finds.
-func planFollows() bool {
+// Read once per process.
+var planFollows = sync.OnceValue(func() bool {
 	if !pluginMode() {
 		return false
 	}
@@ -172,4 +172,4 @@ func planFollows() bool {
 		return a == "plan" || a == "apply" || a == "destroy"
 	}
 	return false
-}
+})
