@@ -4,7 +4,7 @@
 #   terraform plan -var netbox_url=https://netbox.example.com -var netbox_token=...
 #
 # Every backend is optional: one whose variables stay null (the default) is not used. The plan shows
-# each object's rendered manifest and what changes in each configured backend.
+# each object's changes attribute by attribute and what each configured backend receives.
 
 terraform {
   required_providers {
@@ -119,9 +119,9 @@ resource "hedgehog_vpc" "db" {
 output "manifests" {
   description = "The YAML manifests of the objects, as written to the Git and Kubernetes backends."
   value = {
-    ipv4_namespace = hedgehog_ipv4_namespace.tenant_a.manifest
-    vlan_namespace = hedgehog_vlan_namespace.tenant_a.manifest
-    vpc_web        = hedgehog_vpc.web.manifest
-    vpc_db         = hedgehog_vpc.db.manifest
+    ipv4_namespace = provider::hedgehog::manifest("IPv4Namespace", hedgehog_ipv4_namespace.tenant_a)
+    vlan_namespace = provider::hedgehog::manifest("VLANNamespace", hedgehog_vlan_namespace.tenant_a)
+    vpc_web        = provider::hedgehog::manifest("VPC", hedgehog_vpc.web)
+    vpc_db         = provider::hedgehog::manifest("VPC", hedgehog_vpc.db)
   }
 }

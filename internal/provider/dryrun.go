@@ -26,9 +26,9 @@ func (r *fabricResource) planDryRun(ctx context.Context, d *engine.Desired, stat
 		return
 	}
 	if !creating {
-		prior, _ := strVal(state[aManifest])
 		drift, _ := strMapVal(state[aDrift])
-		if prior == d.YAML && len(drift) == 0 {
+		prior, _ := readCheckpoints(state[aCheckpoints])
+		if unchangedObject(creating, drift, prior, d) {
 			return
 		}
 	}

@@ -25,6 +25,7 @@ func (p *hedgehogProvider) Functions(context.Context) []func() function.Function
 		func() function.Function { return subnetDHCPRangeFunc{} },
 		func() function.Function { return connectionNameFunc{} },
 		func() function.Function { return attachmentNameFunc{} },
+		func() function.Function { return manifestFunc{} },
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -14,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"sigs.k8s.io/yaml"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
@@ -30,15 +30,13 @@ const (
 	aNamespace      = "namespace"
 	aLabels         = "labels"
 	aAnnotations    = "annotations"
-	aManifest       = "manifest"
+	aManifest       = "manifest" // data sources only: a resource's typed attributes are its manifest
 	aBackendChanges = "backend_changes"
-	aBackendDigests = "backend_digests"
+	aCheckpoints    = "checkpoints"
 	aDrift          = "drift"
 	aGitPath        = "git_path"
 	aGitCommit      = "git_commit"
-	aGitBlob        = "git_blob"
 	aClusterUID     = "cluster_uid"
-	aClusterRV      = "cluster_resource_version"
 	aNetBoxIDs      = "netbox_ids"
 	aAdopt          = "adopt"
 )
@@ -53,6 +51,7 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*fabricResource)(nil)
 	_ resource.ResourceWithImportState      = (*fabricResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*fabricResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*fabricResource)(nil)
 )
 
 // fabricResource is the one generic resource: every kind is an instance with its kindSpec.
@@ -82,21 +81,24 @@ func (r *fabricResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	attrs[aLabels] = rschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Labels of the object."}
 	attrs[aAnnotations] = rschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Annotations of the object. The provider adds its ownership annotation `" + backend.OwnerAnnotation + "` to the manifest; it is not shown here."}
 	attrs[aAdopt] = rschema.BoolAttribute{Optional: true, MarkdownDescription: "Take over an object of the same name (or NetBox records with the same keys) that another owner, tool or person holds. Without it, a create never writes over anything that exists and an update or delete touches only what this state wrote. A rollback restores an adopted object exactly. `terraform import` adopts too, for the first apply after it."}
-	attrs[aManifest] = rschema.StringAttribute{Computed: true, MarkdownDescription: "The exact YAML manifest, after the fabric's defaulting, that goes to Git and to the cluster. The plan shows its diff."}
 	attrs[aBackendChanges] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Per configured backend (`netbox`, `git`, `kubernetes`), what it will receive for this object."}
-	attrs[aBackendDigests] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Checkpoint: per backend, a digest of what the backend held after the last write. A refresh that finds another digest reports drift."}
+	attrs[aCheckpoints] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Checkpoint: per backend that holds the object, one line of `key=value` pairs recording what it held after the last write: `digest` (a digest of the object as that backend stores it; a refresh that finds another digest reports drift), plus `blob` (Git blob hash of the file) for `git` and `resource_version` for `kubernetes`. A plan turns a backend's line unknown only when it writes that backend."}
 	attrs[aDrift] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Per backend, the drift found by the last refresh (empty when every backend is at its checkpoint). The plan then shows an update that converges the backend."}
 	attrs[aGitPath] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: path of the object's file in the Git repository."}
 	attrs[aGitCommit] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: Git commit that holds the object's current file."}
-	attrs[aGitBlob] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: Git blob hash of the object's file."}
 	attrs[aClusterUID] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: uid of the object in the cluster."}
-	attrs[aClusterRV] = rschema.StringAttribute{Computed: true, MarkdownDescription: "Checkpoint: resourceVersion of the object in the cluster after the last write."}
 	attrs[aNetBoxIDs] = rschema.MapAttribute{ElementType: types.Int64Type, Computed: true, MarkdownDescription: "Checkpoint: ids of the NetBox objects that represent this object (e.g. `vrf`, `prefix/<subnet>`, `vlan/<subnet>`)."}
 	desc := r.spec.CRD.Description
 	resp.Schema = rschema.Schema{
-		MarkdownDescription: fmt.Sprintf("Manages a Hedgehog fabric `%s` (%s/%s). %s\n\nEvery create, update and delete is validated by the validation cascade at plan time and written as a saga to the configured backends (NetBox, Git, Kubernetes), rolled back on failure.", r.spec.Kind, r.spec.CRD.Group, r.spec.CRD.Version, desc),
+		MarkdownDescription: fmt.Sprintf("Manages a Hedgehog fabric `%s` (%s/%s). %s\n\nEvery create, update and delete is validated by the validation cascade at plan time and written as a saga to the configured backends (NetBox, Git, Kubernetes), rolled back on failure. The typed attributes are the object, with the fabric's defaults planned; `provider::hedgehog::manifest(\"%s\", <this resource>)` renders the exact YAML manifest that goes to Git and to the cluster.", r.spec.Kind, r.spec.CRD.Group, r.spec.CRD.Version, desc, r.spec.Kind),
 		Attributes:          attrs,
+		Version:             1,
 	}
+}
+
+// UpgradeState moves state from schema version 0 (checkpoint attributes of their own, the manifest in state).
+func (r *fabricResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return stateUpgraders()
 }
 
 func (r *fabricResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -224,7 +226,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	if !ok {
 		// Some input is unknown until apply: everything derived from it is unknown too.
-		for _, a := range []string{aManifest, aBackendChanges, aBackendDigests, aGitCommit, aGitBlob, aClusterRV, aNetBoxIDs, aGitPath} {
+		for _, a := range []string{aBackendChanges, aCheckpoints, aGitCommit, aNetBoxIDs, aGitPath} {
 			plan[a] = tfUnknown(plan[a].Type())
 		}
 		if creating {
@@ -286,47 +288,43 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	plan[aNamespace] = tfStr(d.Ref.Namespace)
 	plan[aID] = tfStr(d.Ref.Namespace + "/" + d.Ref.Name)
-	plan[aManifest] = tfStr(d.YAML)
 	plan[aBackendChanges] = tfStrMap(d.Describe)
 	plan[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
 	plan[aGitPath] = tfStrOrNull(d.Predicted[backend.Git]["path"])
 
-	priorManifest, _ := strVal(state[aManifest])
 	drift, _ := strMapVal(state[aDrift])
-	unchanged := !creating && priorManifest == d.YAML && len(drift) == 0
+	prior, _ := readCheckpoints(state[aCheckpoints])
 	has := func(name string) bool { _, ok := d.Digests[name]; return ok }
 	// A backend whose projection of the object does not change (NetBox when only DHCP settings change, say)
 	// is not written, so its checkpoints stay known in the plan.
-	priorDigests, _ := strMapVal(state[aBackendDigests])
-	untouchedBackend := func(name string) bool {
-		_, drifted := drift[name]
-		return !creating && !drifted && priorDigests[name] != "" && priorDigests[name] == d.Digests[name] && !state[checkpointAttr(name)].IsNull()
-	}
+	untouched := func(name string) bool { return untouchedBackend(creating, drift, prior, d, name) }
 	setCheckpoint := func(a string, backendName string, t tftypes.Type) {
 		switch {
 		case !has(backendName):
 			plan[a] = tfNull(t)
-		case unchanged, untouchedBackend(backendName):
+		case untouched(backendName):
 			plan[a] = state[a]
 		default:
 			plan[a] = tfUnknown(t)
 		}
 	}
 	setCheckpoint(aGitCommit, backend.Git, tftypes.String)
-	setCheckpoint(aGitBlob, backend.Git, tftypes.String)
-	setCheckpoint(aClusterRV, backend.Kubernetes, tftypes.String)
 	setCheckpoint(aNetBoxIDs, backend.NetBox, intMapType)
+	if _, drifted := drift[backend.NetBox]; has(backend.NetBox) && !plan[aNetBoxIDs].IsKnown() && !creating && !drifted &&
+		!boolAttr(plan[aAdopt]) && !importAdopting(ctx, req.Private) {
+		// NetBox is written, but its records are patched in place: when the object keeps the same records
+		// (same keys), it keeps their ids, and the plan says so instead of hiding every id.
+		if ids, ok := intMapVal(state[aNetBoxIDs]); ok && len(ids) > 0 && sameKeys(ids, d.Predicted[backend.NetBox]) {
+			plan[aNetBoxIDs] = state[aNetBoxIDs]
+		}
+	}
+	plan[aCheckpoints] = plannedCheckpoints(prior, sortedKeys(d.Digests), untouched)
 	if !has(backend.Kubernetes) {
 		plan[aClusterUID] = tfNull(tftypes.String)
 	} else if s, ok := strVal(state[aClusterUID]); ok && !creating {
 		plan[aClusterUID] = tfStr(s)
 	} else {
 		plan[aClusterUID] = tfUnknown(tftypes.String)
-	}
-	if unchanged {
-		plan[aBackendDigests] = state[aBackendDigests]
-	} else {
-		plan[aBackendDigests] = tfUnknown(strMapType)
 	}
 	if !creating && r.eng != nil {
 		// An apply settles interrupted operations before its first write, but an apply with nothing to write
@@ -336,7 +334,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			plan[aDrift] = tfUnknown(strMapType)
 			// Settling writes the backends (a rollback commits to Git, say): this resource's checkpoints are
 			// re-read by its write, like any update's.
-			for _, a := range []string{aGitCommit, aClusterRV, aBackendDigests} {
+			for _, a := range []string{aGitCommit, aCheckpoints} {
 				if !plan[a].IsNull() {
 					plan[a] = tfUnknown(plan[a].Type())
 				}
@@ -367,7 +365,7 @@ func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest,
 
 func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer scrub(&resp.Diagnostics)
-	w := r.writeFromState(attrs(req.State.Raw), backend.OpUpdate)
+	w := r.writeFromState(ctx, attrs(req.State.Raw), req.State.Raw.Type(), backend.OpUpdate)
 	w.Adopt = boolAttr(attrs(req.Plan.Raw)[aAdopt])
 	if b, _ := req.Private.GetKey(ctx, privateAdopt); len(b) > 0 {
 		w.Adopt = true
@@ -381,7 +379,7 @@ func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 // writeFromState is what a write needs from Terraform state: the checkpoints every backend is held to, the
 // manifest for the journal and the resource's name for the audit trail.
-func (r *fabricResource) writeFromState(m map[string]tftypes.Value, op string) engine.Write {
+func (r *fabricResource) writeFromState(ctx context.Context, m map[string]tftypes.Value, typ tftypes.Type, op string) engine.Write {
 	name, _ := strVal(m[aName])
 	w := engine.Write{Op: op, Expect: map[string]map[string]string{}, Resource: "hedgehog_" + r.spec.TypeName + " " + name}
 	add := func(b, key, attr string) {
@@ -394,20 +392,29 @@ func (r *fabricResource) writeFromState(m map[string]tftypes.Value, op string) e
 	}
 	add(backend.Git, "path", aGitPath)
 	add(backend.Git, "commit", aGitCommit)
-	add(backend.Git, "blob", aGitBlob)
 	add(backend.Kubernetes, "uid", aClusterUID)
-	add(backend.Kubernetes, "resource_version", aClusterRV)
+	if cp, ok := readCheckpoints(m[aCheckpoints]); ok {
+		for b, fields := range checkpointFields {
+			for _, k := range fields {
+				if v := cp[b][k]; v != "" {
+					if w.Expect[b] == nil {
+						w.Expect[b] = map[string]string{}
+					}
+					w.Expect[b][k] = v
+				}
+			}
+		}
+	}
 	if ids, ok := intMapVal(m[aNetBoxIDs]); ok && len(ids) > 0 {
 		w.Expect[backend.NetBox] = map[string]string{}
 		for k, v := range ids {
 			w.Expect[backend.NetBox][k] = strconv.FormatInt(v, 10)
 		}
 	}
-	if y, ok := strVal(m[aManifest]); ok && y != "" {
-		var prior map[string]any
-		if err := yaml.Unmarshal([]byte(y), &prior); err == nil {
-			w.Prior = prior
-		}
+	// The manifest the state describes (its typed attributes, rendered as the plan that wrote them did), for
+	// the journal: an interrupted update is rolled back to it.
+	if rd, ok := r.render(ctx, r.eng, tftypes.NewValue(typ, m), &diagnostics{}); ok {
+		w.Prior = cloneJSON(rd.d.Object.Manifest)
 	}
 	return w
 }
@@ -454,44 +461,71 @@ func (r *fabricResource) write(ctx context.Context, planned tftypes.Value, w eng
 	st.setRaw(tftypes.NewValue(planned.Type(), m))
 }
 
-// checkpointAttr is an attribute that every write of the backend records (null when it never wrote).
-func checkpointAttr(backendName string) string {
-	switch backendName {
-	case backend.Git:
-		return aGitBlob
-	case backend.Kubernetes:
-		return aClusterRV
+// sameKeys is whether two maps have the same key set.
+func sameKeys[A, B any](a map[string]A, b map[string]B) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	return aNetBoxIDs
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// importAdopting is whether the first apply after an import is planned (it may take over records).
+func importAdopting(ctx context.Context, p interface {
+	GetKey(context.Context, string) ([]byte, fwdiag.Diagnostics)
+}) bool {
+	if p == nil {
+		return false
+	}
+	b, _ := p.GetKey(ctx, privateAdopt)
+	return len(b) > 0
+}
+
+// untouchedBackend is whether a plan leaves backend name as it is: the state has its checkpoint, the
+// refresh found no drift there, and the object's projection for it (its digest) does not change.
+func untouchedBackend(creating bool, drift map[string]string, prior checkpointSet, d *engine.Desired, name string) bool {
+	_, drifted := drift[name]
+	return !creating && !drifted && prior.digest(name) != "" && prior.digest(name) == d.Digests[name]
+}
+
+// unchangedObject is whether a plan writes nothing: every backend that holds the object is untouched and
+// no other backend joins.
+func unchangedObject(creating bool, drift map[string]string, prior checkpointSet, d *engine.Desired) bool {
+	if creating || len(drift) > 0 || len(prior) != len(d.Digests) {
+		return false
+	}
+	for name := range d.Digests {
+		if !untouchedBackend(creating, drift, prior, d, name) {
+			return false
+		}
+	}
+	return true
 }
 
 // keepPlanned puts back every checkpoint the plan showed as known: the plan promised those values, and a
 // backend that was not written still holds them (a later refresh records any change).
 func keepPlanned(m map[string]tftypes.Value, planned map[string]tftypes.Value) {
-	for _, a := range []string{aGitCommit, aGitBlob, aClusterRV, aNetBoxIDs, aBackendDigests} {
+	for _, a := range []string{aGitCommit, aNetBoxIDs} {
 		if v, ok := planned[a]; ok && v.IsFullyKnown() {
 			m[a] = v
 		}
 	}
+	keepPlannedCheckpoints(m, planned[aCheckpoints])
 }
 
 // applyCheckpoints copies what each backend reported after a write or read into the state attributes.
 func applyCheckpoints(m map[string]tftypes.Value, res engine.Result) {
-	digests := map[string]string{}
-	for name, s := range res {
-		if s.Exists {
-			digests[name] = s.Digest
-		}
-	}
-	m[aBackendDigests] = tfStrMap(digests)
+	m[aCheckpoints] = checkpointsFrom(res, nil).value()
 	if g, ok := res[backend.Git]; ok {
 		m[aGitPath] = tfStrOrNull(g.Checkpoint["path"])
 		m[aGitCommit] = tfStrOrNull(g.Checkpoint["commit"])
-		m[aGitBlob] = tfStrOrNull(g.Checkpoint["blob"])
 	}
 	if k, ok := res[backend.Kubernetes]; ok {
 		m[aClusterUID] = tfStrOrNull(k.Checkpoint["uid"])
-		m[aClusterRV] = tfStrOrNull(k.Checkpoint["resource_version"])
 	}
 	if n, ok := res[backend.NetBox]; ok {
 		ids := map[string]int64{}
@@ -523,8 +557,9 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		ns = "default"
 	}
 	ref := backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}
-	manifest, imported := strVal(m[aManifest])
-	if !imported || manifest == "" {
+	checkpoint, read := readCheckpoints(m[aCheckpoints])
+	if !read {
+		// Only name and namespace: an import, read now.
 		r.readImport(ctx, ref, req.State.Raw.Type(), stateRef{&resp.State}, diags)
 		return
 	}
@@ -541,15 +576,14 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx) // gone from every backend: Terraform plans a create
 		return
 	}
-	checkpoint, _ := strMapVal(m[aBackendDigests])
 	drift := map[string]string{}
 	for name, s := range res {
 		switch {
 		case !s.Exists:
 			drift[name] = "the object is missing from " + name
-		case checkpoint != nil && checkpoint[name] != "" && s.Digest != checkpoint[name]:
+		case checkpoint.digest(name) != "" && s.Digest != checkpoint.digest(name):
 			drift[name] = name + " holds a different object than the checkpoint (changed outside Terraform)"
-		case checkpoint != nil && checkpoint[name] == "":
+		case checkpoint.digest(name) == "":
 			// Imported, or the backend joined the provider configuration later: this state never wrote it.
 			drift[name] = name + " holds the object, but this state has not written it there yet (imported, or the backend was configured later)"
 		}
@@ -566,11 +600,11 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	m[aDrift] = tfStrMap(drift)
 	if len(drift) == 0 {
-		priorCommit, priorBlob := m[aGitCommit], m[aGitBlob]
+		priorCommit, priorBlob := m[aGitCommit], checkpoint[backend.Git]["blob"]
 		applyCheckpoints(m, res)
 		// A list reports the branch head; while the file's blob is unchanged the commit that wrote it is
 		// still the checkpoint.
-		if blob, ok := strVal(priorBlob); ok && m[aGitBlob].Equal(tfStr(blob)) {
+		if now, _ := readCheckpoints(m[aCheckpoints]); priorBlob != "" && now[backend.Git]["blob"] == priorBlob {
 			m[aGitCommit] = priorCommit
 		}
 	}
@@ -660,7 +694,6 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 			m[k] = v
 		}
 	}
-	m[aManifest] = tfStr(rd.d.YAML)
 	m[aBackendChanges] = tfStrMap(rd.d.Describe)
 	res, err := r.eng.ReadEach(ctx, ref)
 	if err != nil {
@@ -671,13 +704,7 @@ func (r *fabricResource) readImport(ctx context.Context, ref backend.Ref, typ tf
 	applyCheckpoints(m, held)
 	// Only a backend that holds the imported object as this state describes it has a checkpoint digest; the
 	// others are drift, so the first apply writes them (and a refresh before it still says so).
-	digests := map[string]string{}
-	for name, st := range held {
-		if _, drifted := drift[name]; !drifted {
-			digests[name] = st.Digest
-		}
-	}
-	m[aBackendDigests] = tfStrMap(digests)
+	m[aCheckpoints] = checkpointsFrom(held, func(name string) bool { _, drifted := drift[name]; return !drifted }).value()
 	m[aDrift] = tfStrMap(drift)
 	st.setRaw(tftypes.NewValue(typ, m))
 }
@@ -725,7 +752,7 @@ func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if diags.hasError() {
 		return
 	}
-	w := r.writeFromState(m, backend.OpDelete)
+	w := r.writeFromState(ctx, m, req.State.Raw.Type(), backend.OpDelete)
 	notes, err := r.eng.Delete(ctx, ref, w)
 	r.reportRecovered(diags)
 	if err != nil {

@@ -10,10 +10,16 @@ import (
 // Small helpers over tftypes values: the generic resource works on raw values so that one implementation
 // serves every kind's derived schema.
 
+// attrs returns a copy of an object's attributes. (Value.As hands out the value's own map: changing it
+// would change the value, so that a "copy" of a planned value taken before a write followed the write.)
 func attrs(v tftypes.Value) map[string]tftypes.Value {
-	m := map[string]tftypes.Value{}
+	var in map[string]tftypes.Value
 	if v.IsKnown() && !v.IsNull() {
-		_ = v.As(&m)
+		_ = v.As(&in)
+	}
+	m := make(map[string]tftypes.Value, len(in))
+	for k, x := range in {
+		m[k] = x
 	}
 	return m
 }

@@ -433,15 +433,20 @@ func describe(obj backend.Object) string {
 	var lines []string
 	switch obj.Kind {
 	case kindVPC:
-		lines = append(lines, "VRF "+obj.Name)
+		// Where the records go, not their content: the typed attributes show the content, and a change to
+		// one subnet must not repeat every subnet in the plan.
 		ns := vlanNamespaceOf(obj)
+		var prefixes, vlans int
 		for _, s := range vpcSubnets(obj) {
+			prefixes++
 			if s.VID > 0 {
-				lines = append(lines, fmt.Sprintf("prefix %s (VRF %s, VLAN %d '%s-%s' in group %s if present)",
-					s.CIDR, obj.Name, s.VID, obj.Name, s.Name, ns))
-			} else {
-				lines = append(lines, fmt.Sprintf("prefix %s (VRF %s, no VLAN)", s.CIDR, obj.Name))
+				vlans++
 			}
+		}
+		lines = append(lines, "VRF "+obj.Name)
+		lines = append(lines, fmt.Sprintf("%d prefix(es) in VRF %s, one per subnet", prefixes, obj.Name))
+		if vlans > 0 {
+			lines = append(lines, fmt.Sprintf("%d VLAN(s) named %s-<subnet>, in VLAN group %s if present", vlans, obj.Name, ns))
 		}
 	case kindIPv4Namespace:
 		for _, c := range ipv4Subnets(obj) {

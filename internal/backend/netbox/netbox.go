@@ -83,6 +83,21 @@ func (b *Backend) Handles(kind string) bool { return modelsOf(kind) != nil }
 // Describe implements backend.Backend.
 func (b *Backend) Describe(obj backend.Object) string { return describe(obj) }
 
+// Predict implements backend.Predictor: the keys of the checkpoint's record ids (netbox_ids), each with an
+// empty value, for the ids are NetBox's to give. An update patches records in place, so a record whose key
+// stays keeps its id.
+func (b *Backend) Predict(obj backend.Object) map[string]string {
+	recs := desiredRecords(obj).Records
+	for i := range recs {
+		recs[i].ID = 1
+	}
+	keys := checkpointOf(recs)
+	for k := range keys {
+		keys[k] = ""
+	}
+	return keys
+}
+
 // Digest implements backend.Backend.
 func (b *Backend) Digest(obj backend.Object) string { return backend.HashJSON(projectDesired(obj)) }
 
