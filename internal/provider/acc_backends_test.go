@@ -109,7 +109,9 @@ func TestAccVPCSlice_KubernetesOnly(t *testing.T) {
 			{
 				Config: sliceConfig(prov, "ko", "ko-vpc", false),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("cluster_resource_version"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("checkpoints"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"kubernetes": knownvalue.StringRegexp(regexp.MustCompile(`^digest=[0-9a-f]{32} resource_version=[0-9]+$`)),
+					})),
 					statecheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("git_commit"), knownvalue.Null()),
 				},
 			},

@@ -49,6 +49,11 @@ resource "hedgehog_vpc" "v" {
     }
   }
 }
+
+output "manifest" {
+  value = provider::hedgehog::manifest("VPC", hedgehog_vpc.v)
+}
+}
 `, p)
 	opts := tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("dhcp").AtMapKey("options")
 	resource.Test(t, resource.TestCase{
@@ -65,7 +70,7 @@ resource "hedgehog_vpc" "v" {
 				plancheck.ExpectResourceAction("hedgehog_vpc.v", plancheck.ResourceActionCreate),
 				plancheck.ExpectKnownValue("hedgehog_vpc.v", opts.AtMapKey("lease_time_seconds"), knownvalue.Int64Exact(fabric.DefaultDHCPLeaseSeconds)),
 				plancheck.ExpectKnownValue("hedgehog_vpc.v", opts.AtMapKey("interface_mtu"), knownvalue.Int64Exact(1500)),
-				plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`leaseTimeSeconds: 3600`))),
+				plancheck.ExpectKnownOutputValue("manifest", knownvalue.StringRegexp(regexp.MustCompile(`leaseTimeSeconds: 3600`))),
 			}},
 			Check: checkAll(t, func(t *testing.T) {
 				u := kubeGet(t, fabric.KindVPC, p+"-vpc")

@@ -30,6 +30,14 @@ resource "hedgehog_vlan_namespace" "ns" {
   name   = %q
   ranges = [{ from = 1300, to = %d }]
 }
+
+output "ipv4_manifest" {
+  value = provider::hedgehog::manifest("IPv4Namespace", hedgehog_ipv4_namespace.ns)
+}
+
+output "vlan_manifest" {
+  value = provider::hedgehog::manifest("VLANNamespace", hedgehog_vlan_namespace.ns)
+}
 `, ipName, subnets, vlName, to)
 }
 
@@ -71,8 +79,8 @@ func TestAccNamespaces(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("hedgehog_ipv4_namespace.ns", plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction("hedgehog_vlan_namespace.ns", plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue("hedgehog_ipv4_namespace.ns", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`- 10\.65\.0\.0/16`))),
-					plancheck.ExpectKnownValue("hedgehog_vlan_namespace.ns", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`to: 1499`))),
+					plancheck.ExpectKnownOutputValue("ipv4_manifest", knownvalue.StringRegexp(regexp.MustCompile(`- 10\.65\.0\.0/16`))),
+					plancheck.ExpectKnownOutputValue("vlan_manifest", knownvalue.StringRegexp(regexp.MustCompile(`to: 1499`))),
 				}},
 				Check: checkAll(t, func(t *testing.T) {
 					if !netboxHas(t, "/api/ipam/prefixes/", "prefix", "10.65.0.0/16") {

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/stack"
@@ -21,6 +20,10 @@ const lonelyVPC = `
 resource "hedgehog_vpc" "v" {
   name    = "pv-vpc"
   subnets = { default = { subnet = "10.63.1.0/24", vlan = 1301 } }
+}
+
+output "manifest" {
+  value = provider::hedgehog::manifest("hedgehog_vpc", hedgehog_vpc.v)
 }
 `
 
@@ -98,7 +101,7 @@ provider "hedgehog" {
 			PlanOnly:           true,
 			ExpectNonEmptyPlan: true,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`subnet: 10\.63\.1\.0/24`))),
+				plancheck.ExpectKnownOutputValue("manifest", knownvalue.StringRegexp(regexp.MustCompile(`subnet: 10\.63\.1\.0/24`))),
 			}},
 		}},
 	})

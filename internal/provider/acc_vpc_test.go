@@ -52,6 +52,10 @@ resource "hedgehog_vpc" "v" {
     }%[3]s
   }
 }
+
+output "manifest" {
+  value = provider::hedgehog::manifest("VPC", hedgehog_vpc.v)
+}
 `, p, vpcName, extra)
 }
 
@@ -76,8 +80,10 @@ func TestAccVPCSlice_AllBackends(t *testing.T) {
 					plancheck.ExpectResourceAction("hedgehog_vpc.v", plancheck.ResourceActionCreate),
 					// the fabric's defaults are predicted at plan time
 					plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("gateway"), knownvalue.StringExact("10.61.1.1")),
-					plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`(?s)terraform\.githedgehog\.com/managed-by.*start: 10\.61\.1\.2`))),
-					plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("backend_changes").AtMapKey("netbox"), knownvalue.StringRegexp(regexp.MustCompile(`10\.61\.1\.0/24`))),
+					// the exact manifest, rendered by the provider function from the planned attributes
+					plancheck.ExpectKnownOutputValue("manifest", knownvalue.StringRegexp(regexp.MustCompile(`(?s)terraform\.githedgehog\.com/managed-by.*start: 10\.61\.1\.2`))),
+					plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("backend_changes").AtMapKey("netbox"), knownvalue.StringRegexp(regexp.MustCompile(`1 prefix\(es\) in VRF sl-vpc-a`))),
+					plancheck.ExpectUnknownValue("hedgehog_vpc.v", tfjsonpath.New("checkpoints")),
 					plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("git_path"), knownvalue.StringExact("fabric/vpc/sl-vpc-a.yaml")),
 					plancheck.ExpectUnknownValue("hedgehog_vpc.v", tfjsonpath.New("git_commit")),
 				}},
@@ -108,13 +114,15 @@ func TestAccVPCSlice_AllBackends(t *testing.T) {
 				}),
 			},
 			{
-				// update in place: the plan shows the manifest diff and which checkpoints will move
+				// update in place: the typed attributes show the change; the checkpoint lines of the backends it
+				// writes become unknown, the others stay known
 				Config: sliceConfig(prov, "sl", "sl-vpc-a", true),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("hedgehog_vpc.v", plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue("hedgehog_vpc.v", tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`subnet: 10\.61\.2\.0/24`))),
+					plancheck.ExpectKnownOutputValue("manifest", knownvalue.StringRegexp(regexp.MustCompile(`subnet: 10\.61\.2\.0/24`))),
 					plancheck.ExpectUnknownValue("hedgehog_vpc.v", tfjsonpath.New("git_commit")),
-					plancheck.ExpectUnknownValue("hedgehog_vpc.v", tfjsonpath.New("cluster_resource_version")),
+					plancheck.ExpectUnknownValue("hedgehog_vpc.v", tfjsonpath.New("checkpoints").AtMapKey("kubernetes")),
+					plancheck.ExpectUnknownValue("hedgehog_vpc.v", tfjsonpath.New("checkpoints").AtMapKey("netbox")),
 					plancheck.ExpectResourceAction("hedgehog_ipv4_namespace.ns", plancheck.ResourceActionNoop),
 				}},
 				Check: checkAll(t, func(t *testing.T) {
