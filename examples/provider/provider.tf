@@ -1,6 +1,6 @@
 # Every backend block is optional: configure only the systems the fabric objects should be
-# written to. A plan shows the rendered manifest of each object and the change per backend;
-# the state keeps rollback checkpoints so a partly failed apply can be undone.
+# written to. A plan shows each object's changes attribute by attribute and what each backend
+# receives; the state keeps rollback checkpoints so a partly failed apply can be undone.
 provider "hedgehog" {
   # NetBox: mirrors the objects into NetBox (REST API, NetBox 4.3).
   netbox {
