@@ -53,7 +53,6 @@ resource "hedgehog_vpc" "v" {
 output "manifest" {
   value = provider::hedgehog::manifest("VPC", hedgehog_vpc.v)
 }
-}
 `, p)
 	opts := tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("dhcp").AtMapKey("options")
 	resource.Test(t, resource.TestCase{

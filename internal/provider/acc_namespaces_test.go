@@ -103,6 +103,7 @@ func TestAccNamespaces(t *testing.T) {
 					}
 				}),
 			},
+			{Config: withoutOutputs(namespacesConfig(prov, "nsb-ip", "nsb-vl", true))}, // see TestAccKinds_Fabric
 			{ResourceName: "hedgehog_ipv4_namespace.ns", ImportState: true, ImportStateId: "nsb-ip", ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit},
 			{ResourceName: "hedgehog_vlan_namespace.ns", ImportState: true, ImportStateId: "nsb-vl", ImportStateVerify: true, ImportStateVerifyIgnore: importIgnoresGitCommit},
 		},

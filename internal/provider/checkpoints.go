@@ -145,7 +145,7 @@ func keepPlannedCheckpoints(m map[string]tftypes.Value, planned tftypes.Value) {
 	m[aCheckpoints] = tftypes.NewValue(strMapType, cur)
 }
 
-// stateUpgraders moves state written by schema version 0 (before 0.9.0) to version 1:
+// stateUpgraders moves state written by schema version 0 (earlier versions of this provider) to version 1:
 //   - git_blob, cluster_resource_version and backend_digests become the lines of `checkpoints`;
 //   - manifest leaves state (the typed attributes hold the object; provider::hedgehog::manifest renders it).
 //

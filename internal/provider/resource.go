@@ -297,7 +297,13 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	has := func(name string) bool { _, ok := d.Digests[name]; return ok }
 	// A backend whose projection of the object does not change (NetBox when only DHCP settings change, say)
 	// is not written, so its checkpoints stay known in the plan.
-	untouched := func(name string) bool { return untouchedBackend(creating, drift, prior, d, name) }
+	// And when the object's attributes do not change and no backend drifted, nothing is written at all: an
+	// imported object that differs from the rendered one only by this provider's mark (adoption) plans no
+	// update, though its recorded digests are those of the unmarked object.
+	same := !creating && len(drift) == 0 && r.sameObject(state, plan)
+	untouched := func(name string) bool {
+		return (same && prior[name] != nil) || untouchedBackend(creating, drift, prior, d, name)
+	}
 	setCheckpoint := func(a string, backendName string, t tftypes.Type) {
 		switch {
 		case !has(backendName):
@@ -483,6 +489,23 @@ func importAdopting(ctx context.Context, p interface {
 	}
 	b, _ := p.GetKey(ctx, privateAdopt)
 	return len(b) > 0
+}
+
+// sameObject is whether the planned object's attributes (name, namespace, labels, annotations and the spec,
+// defaults planned) are those the state holds.
+func (r *fabricResource) sameObject(state, plan map[string]tftypes.Value) bool {
+	names := []string{aName, aNamespace, aLabels, aAnnotations}
+	if r.spec.CRD.Spec != nil {
+		for _, f := range r.spec.CRD.Spec.Fields {
+			names = append(names, f.TF)
+		}
+	}
+	for _, a := range names {
+		if !state[a].Equal(plan[a]) {
+			return false
+		}
+	}
+	return true
 }
 
 // untouchedBackend is whether a plan leaves backend name as it is: the state has its checkpoint, the
