@@ -484,7 +484,14 @@ func (e *Engine) intent(w Write, backendName string, op string) backend.Intent {
 }
 
 // preflight asks every backend, without writing, whether the write may go ahead.
+//
+// A saga of one step skips it: every backend's Put and Delete judge what they find before their own first
+// write (the same Authorize), and with no other backend there is no earlier write a refusal would have to
+// undo. That saves a read per object on the cluster-only path (DECISIONS.md, entry 38).
 func (e *Engine) preflight(ctx context.Context, ref backend.Ref, obj *backend.Object, w Write, bs []backend.Backend) error {
+	if len(bs) < 2 {
+		return nil
+	}
 	for _, b := range bs {
 		err := b.Preflight(ctx, ref, obj, e.intent(w, b.Name(), w.Op))
 		if oe, ok := backend.AsOwnership(err); ok && oe.Left {
