@@ -553,6 +553,78 @@ func TestGroupCommit(t *testing.T) {
 	})
 }
 
+// TestGroupCommitForeignWriter: 50 writes by 10 concurrent workers go out as group commits while another
+// writer keeps pushing its own files to the same branch. No write is lost on either side: every object's file
+// is on the branch with the blob its checkpoint names, that commit holds it, and every foreign file is there.
+func TestGroupCommitForeignWriter(t *testing.T) {
+	transports(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const workers, n = 10, 50
+		stop := make(chan struct{})
+		var foreign []string
+		var fwg sync.WaitGroup
+		fwg.Add(1)
+		go func() {
+			defer fwg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p := fmt.Sprintf("other/team-b-%03d.yaml", i)
+				// The other writer moves the branch with compare-and-swap, like a push; it retries when our
+				// push moved it first.
+				var err error
+				for try := 0; try < 50; try++ {
+					if _, err = gitserver.CommitFile(f.dir, "main", p, []byte(fmt.Sprintf("n: %d\n", i)), "team b"); err == nil {
+						break
+					}
+				}
+				if err != nil {
+					t.Errorf("foreign commit %d: %v", i, err)
+					return
+				}
+				foreign = append(foreign, p)
+				time.Sleep(250 * time.Millisecond) // a busy other writer: a push every ~quarter second
+			}
+		}()
+		after, errs := groupWorkers(t, workers, n, func(i int) (backend.State, error) {
+			_, a, err := f.b.Put(ctx, vpc(fmt.Sprintf("fw-%02d", i), fmt.Sprintf("10.1.%d.0/24", i), true),
+				backend.Intent{Op: backend.OpCreate, Owner: backend.DefaultOwner})
+			return a, err
+		})
+		close(stop)
+		fwg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("put %d: %v", i, err)
+			}
+		}
+		if len(foreign) < 3 {
+			t.Fatalf("the other writer pushed only %d commits during the run: the race was not exercised", len(foreign))
+		}
+		for i, st := range after {
+			p := fmt.Sprintf("fabric/vpc/fw-%02d.yaml", i)
+			if got := gitOut(t, f.dir, "rev-parse", st.Checkpoint["commit"]+":"+p); got != st.Checkpoint["blob"] {
+				t.Fatalf("write %d: its checkpoint commit holds %s at %s, checkpoint blob %s", i, got, p, st.Checkpoint["blob"])
+			}
+			if got := gitOut(t, f.dir, "rev-parse", "main:"+p); got != st.Checkpoint["blob"] {
+				t.Fatalf("write %d lost: the branch holds %s at %s, checkpoint blob %s", i, got, p, st.Checkpoint["blob"])
+			}
+			if err := exec.Command("git", "--git-dir", f.dir, "merge-base", "--is-ancestor", st.Checkpoint["commit"], "main").Run(); err != nil {
+				t.Fatalf("write %d: checkpoint commit %s is not on the branch", i, st.Checkpoint["commit"])
+			}
+		}
+		for _, p := range foreign {
+			if _, ok := readRemote(t, f.dir, p); !ok {
+				t.Fatalf("the other writer's %s was lost", p)
+			}
+		}
+		t.Logf("%d writes alongside %d foreign commits, %d commits in all", n, len(foreign), len(logOf(t, f.dir))-1)
+	})
+}
+
 // TestGroupPushFailure: a push the remote refuses fails every write of that group commit, and only those; the
 // remote is unchanged, and a refused write (ownership) in a group does not hold back the others.
 func TestGroupPushFailure(t *testing.T) {

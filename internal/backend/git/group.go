@@ -258,8 +258,8 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 	if err != nil {
 		return failAll(err)
 	}
-	st := b.repo.Storer
 	for attempt := 1; ; attempt++ {
+		st := b.repo.Storer // each attempt's fetch may have started a fresh clone
 		root := plumbing.ZeroHash
 		if s.tree != nil {
 			root = s.tree.Hash
@@ -340,6 +340,8 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 		if ctx.Err() != nil || attempt >= maxAttempts {
 			return fail(pushErr)
 		}
+		// (A push that lost the race to another writer fails in go-git's fast-forward check, which walks from
+		// our commit into the clone's shallow boundary: "object not found". The fetch tells it apart.)
 		if next, err := b.fetch(ctx); err != nil || next.head == s.head {
 			return fail(pushErr)
 		}

@@ -121,13 +121,18 @@ func (b *Backend) fetchSpec() config.RefSpec {
 	return config.RefSpec("+" + b.branchRef().String() + ":" + b.trackingRef().String())
 }
 
+// dropClone forgets the clone; the next fetch starts a fresh one (depth 1). Callers hold b.lock.
+func (b *Backend) dropClone() {
+	b.repo, b.mem = nil, nil
+	b.lastAt = time.Time{}
+	b.resets++
+}
+
 // fetch brings the remote branch's head commit and tree into the clone (depth 1: no history) and returns it.
 // Callers hold b.lock.
 func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 	if b.repo != nil && b.cloneBytes() > b.maxBytes() {
-		b.repo, b.mem = nil, nil
-		b.lastAt = time.Time{}
-		b.resets++
+		b.dropClone()
 	}
 	if err := b.open(); err != nil {
 		return snapshot{}, err
