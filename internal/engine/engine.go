@@ -323,12 +323,18 @@ type Desired struct {
 	Ref      backend.Ref
 	Typed    fabric.Object     // defaulted model object
 	Object   backend.Object    // the manifest written to Git and the cluster (with the ownership mark)
-	YAML     string            // backend.YAML(Object): the plan's manifest attribute
 	Spec     map[string]any    // the defaulted spec (JSON form)
 	Digests  map[string]string // per handling backend: its projection of the object
 	Describe map[string]string // per handling backend: what it will receive, in words
 	// Predicted holds, per backend, the checkpoint fields known before the write (backend.Predictor).
 	Predicted map[string]map[string]string
+}
+
+// YAML renders the manifest as Git stores it (backend.YAML). It is made on demand: a plan no longer carries
+// it (DECISIONS.md, entry 37), and rendering it for every object of every plan cost a fifth of Render.
+func (d *Desired) YAML() (string, error) {
+	y, err := backend.YAML(d.Object)
+	return string(y), err
 }
 
 // Render builds the desired object from metadata and a spec (JSON form, nil fields omitted), applying the
@@ -383,11 +389,6 @@ func (e *Engine) desired(typed fabric.Object) (*Desired, diag.Diagnostics) {
 	}
 	d.Object = backend.Object{Ref: d.Ref, APIVersion: fmt.Sprint(manifest["apiVersion"]), Manifest: manifest}
 	d.Spec, _ = manifest["spec"].(map[string]any)
-	y, err := backend.YAML(d.Object)
-	if err != nil {
-		return nil, diag.Diagnostics{{Stage: diag.StageSchema, Kind: d.Ref.Kind, Name: d.Ref.Name, Rule: "encode", Summary: "The manifest does not render", Detail: err.Error()}}
-	}
-	d.YAML = string(y)
 	for _, b := range e.handling(d.Ref.Kind) {
 		d.Digests[b.Name()] = b.Digest(d.Object)
 		d.Describe[b.Name()] = redact.Text(b.Describe(d.Object))

@@ -125,5 +125,9 @@ func renderManifest(ctx context.Context, s *kindSpec, raw tftypes.Value) (string
 	if !ok {
 		return "", true, nil
 	}
-	return rd.d.YAML, false, nil
+	y, err := rd.d.YAML()
+	if err != nil {
+		return "", false, fmt.Errorf("the manifest does not render: %v", err)
+	}
+	return y, false, nil
 }
