@@ -183,10 +183,25 @@ func TestCheckpointAndDescribe(t *testing.T) {
 	if cp := checkpointOf(readBack(desiredRecords(vl), 0)); cp["vlan_group"] != "1" {
 		t.Errorf("vlan group checkpoint %v", cp)
 	}
-	desc := New(Config{}).Describe(obj)
-	for _, s := range []string{"VRF vpc-1", "prefix 10.0.1.0/24 (VRF vpc-1, VLAN 1001 'vpc-1-default'", "prefix 10.0.2.0/24 (VRF vpc-1, no VLAN)"} {
-		if !strings.Contains(desc, s) {
-			t.Errorf("describe %q lacks %q", desc, s)
+	// Where the records go, not their content (the plan's typed attributes show the content).
+	b := New(Config{})
+	desc := b.Describe(obj)
+	if want := "VRF vpc-1; 2 prefix(es) in VRF vpc-1, one per subnet; 1 VLAN(s) named vpc-1-<subnet>, in VLAN group default if present"; desc != want {
+		t.Errorf("describe %q, want %q", desc, want)
+	}
+	for _, s := range []string{"10.0.1.0/24", "1001"} {
+		if strings.Contains(desc, s) {
+			t.Errorf("describe %q repeats the content %q", desc, s)
+		}
+	}
+	// Predict gives the checkpoint's keys (ids unknown before the write): the same keys a write records.
+	pred := b.Predict(obj)
+	if len(pred) != len(want) {
+		t.Errorf("predicted keys %v, want the keys of %v", pred, want)
+	}
+	for k := range want {
+		if v, ok := pred[k]; !ok || v != "" {
+			t.Errorf("predicted %v lacks key %s (with an empty id)", pred, k)
 		}
 	}
 }
