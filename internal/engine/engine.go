@@ -331,7 +331,7 @@ type Desired struct {
 }
 
 // YAML renders the manifest as Git stores it (backend.YAML). It is made on demand: a plan no longer carries
-// it (DECISIONS.md, entry 37), and rendering it for every object of every plan cost a fifth of Render.
+// it (DECISIONS.md, entry 37), and rendering it for every object of every plan was about half of Render.
 func (d *Desired) YAML() (string, error) {
 	y, err := backend.YAML(d.Object)
 	return string(y), err

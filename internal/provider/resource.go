@@ -418,9 +418,12 @@ func (r *fabricResource) writeFromState(ctx context.Context, m map[string]tftype
 		}
 	}
 	// The manifest the state describes (its typed attributes, rendered as the plan that wrote them did), for
-	// the journal: an interrupted update is rolled back to it.
-	if rd, ok := r.render(ctx, r.eng, tftypes.NewValue(typ, m), &diagnostics{}); ok {
-		w.Prior = cloneJSON(rd.d.Object.Manifest)
+	// the journal: an interrupted update is rolled back to it. A delete is finished, never rolled back to it,
+	// so a destroy of many objects does not render each one again.
+	if op == backend.OpUpdate {
+		if rd, ok := r.render(ctx, r.eng, tftypes.NewValue(typ, m), &diagnostics{}); ok {
+			w.Prior = cloneJSON(rd.d.Object.Manifest)
+		}
 	}
 	return w
 }
@@ -627,7 +630,7 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		applyCheckpoints(m, res)
 		// A list reports the branch head; while the file's blob is unchanged the commit that wrote it is
 		// still the checkpoint.
-		if now, _ := readCheckpoints(m[aCheckpoints]); priorBlob != "" && now[backend.Git]["blob"] == priorBlob {
+		if priorBlob != "" && res[backend.Git].Checkpoint["blob"] == priorBlob {
 			m[aGitCommit] = priorCommit
 		}
 	}
