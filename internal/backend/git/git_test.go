@@ -562,6 +562,7 @@ func TestGroupCommitForeignWriter(t *testing.T) {
 		const workers, n = 10, 50
 		stop := make(chan struct{})
 		var foreign []string
+		var foreignMu sync.Mutex
 		var fwg sync.WaitGroup
 		fwg.Add(1)
 		go func() {
@@ -585,10 +586,39 @@ func TestGroupCommitForeignWriter(t *testing.T) {
 					t.Errorf("foreign commit %d: %v", i, err)
 					return
 				}
+				foreignMu.Lock()
 				foreign = append(foreign, p)
+				foreignMu.Unlock()
 				time.Sleep(250 * time.Millisecond) // a busy other writer: a push every ~quarter second
 			}
 		}()
+		// The timed writer above may be slow or fast next to our pushes; so that the race is exercised on every
+		// run whatever the machine's speed, the other writer also pushes between our commit and our push for
+		// the first few group commits, which must then rebase and retry.
+		var mu sync.Mutex
+		forced := 0
+		f.b.beforePush = func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if forced >= 4 {
+				return
+			}
+			p := fmt.Sprintf("other/forced-%d.yaml", forced)
+			var err error
+			for try := 0; try < 50; try++ { // the timed writer may move the branch at the same moment
+				if _, err = gitserver.CommitFile(f.dir, "main", p, []byte("forced: true\n"), "team b"); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				t.Errorf("forced foreign commit: %v", err)
+				return
+			}
+			forced++
+			foreignMu.Lock()
+			foreign = append(foreign, p)
+			foreignMu.Unlock()
+		}
 		after, errs := groupWorkers(t, workers, n, func(i int) (backend.State, error) {
 			_, a, err := f.b.Put(ctx, vpc(fmt.Sprintf("fw-%02d", i), fmt.Sprintf("10.1.%d.0/24", i), true),
 				backend.Intent{Op: backend.OpCreate, Owner: backend.DefaultOwner})
@@ -601,8 +631,8 @@ func TestGroupCommitForeignWriter(t *testing.T) {
 				t.Fatalf("put %d: %v", i, err)
 			}
 		}
-		if len(foreign) < 3 {
-			t.Fatalf("the other writer pushed only %d commits during the run: the race was not exercised", len(foreign))
+		if forced < 4 {
+			t.Fatalf("only %d pushes were raced by the other writer: the retry path was not exercised", forced)
 		}
 		for i, st := range after {
 			p := fmt.Sprintf("fabric/vpc/fw-%02d.yaml", i)
