@@ -108,6 +108,12 @@ type View struct {
 	ips     map[netip.Addr][]ipOwner          // switch management/protocol/VTEP IPs
 	linkIPs map[netip.Addr][]linkIPOwner      // fabric, mesh and gateway link IPs
 	asns    map[uint32][]string               // leaf ASN → switches
+	// reserved holds, per VPC name, the subnets and VLANs an address plan reserved for it in this run
+	// (PlanAddresses); they leave when the VPC is planned.
+	reserved map[string]*derived
+	// claimedSubnets and claimedVLANs are literal values of VPCs not fully known at validate (Claim).
+	claimedSubnets []netip.Prefix
+	claimedVLANs   map[uint16]bool
 	// partial, when set, says why the view may lack objects that exist (set before first use).
 	partial string
 	// deferOwn is set on the handle Deferring returns: conflicts with an object of this owner that
@@ -173,6 +179,9 @@ func NewView(objs ...fabric.Object) *View {
 		ips:     map[netip.Addr][]ipOwner{},
 		linkIPs: map[netip.Addr][]linkIPOwner{},
 		asns:    map[uint32][]string{},
+		// (made here, not on first use: Deferring copies the struct, and the copy must share it)
+		reserved:     map[string]*derived{},
+		claimedVLANs: map[uint16]bool{},
 	}
 	for _, o := range objs {
 		v.upsert(o, false)
@@ -295,6 +304,9 @@ func (v *View) upsert(obj fabric.Object, planned bool) {
 	}
 	if old := m[name]; old != nil {
 		v.unindex(name, &old.d)
+	}
+	if kind == fabric.KindVPC {
+		v.dropReservations(name)
 	}
 	e := &entry{obj: obj, d: derive(obj), planned: planned}
 	m[name] = e

@@ -83,6 +83,7 @@ type Engine struct {
 	running    int // writes and deletes running their saga
 
 	lists listCache
+	fresh freshLister // the apply's last look at the VPCs (recheck.go)
 
 	viewNoteReported atomic.Bool
 
@@ -247,6 +248,7 @@ func (e *Engine) View(ctx context.Context) (v *cascade.View, note string) {
 		for _, o := range d.Objects {
 			e.view.UpsertDeclared(o) // declared by this configuration: part of the fabric after this plan
 		}
+		e.view.Claim(d.ClaimedSubnets, d.ClaimedVLANs)
 	}
 	return e.view, e.viewNote
 }

@@ -42,6 +42,10 @@ type Declared struct {
 	Objects []fabric.Object
 	Names   map[string]map[string]bool // kind → names known at validate
 	Unknown map[string]int             // kind → resources whose name was not known at validate
+	// ClaimedSubnets and ClaimedVLANs are the literal subnets and VLANs of VPCs whose configuration was
+	// not fully known at validate: address plans keep clear of them (in every namespace).
+	ClaimedSubnets []string
+	ClaimedVLANs   []int
 }
 
 // declares reports whether the run may still plan an object of kind and name.
@@ -253,6 +257,9 @@ func (e *Engine) ValidateWrite(ctx context.Context, d *Desired) diag.Diagnostics
 			if ds.HasError() && time.Since(start) > time.Second {
 				noteWaited(ds, time.Since(start))
 			}
+			if vpc, ok := d.Typed.(*fabric.VPC); ok && !ds.HasError() {
+				ds = append(ds, e.recheckVPC(ctx, v, vpc)...)
+			}
 			return ds
 		}
 	}
@@ -380,4 +387,25 @@ func (e *Engine) ListWhole(ctx context.Context, kinds []string) (out []Listed, f
 		return objs, src.Name(), nil
 	}
 	return nil, "", fmt.Errorf("no source could be listed (%s)", strings.Join(failures, "; "))
+}
+
+// PlanAddresses chooses and reserves addresses for VPC subnets in the plan view (cascade.PlanAddresses).
+// A namespace this configuration declares but Terraform has not planned yet is waited for (at most
+// DeclaredWait), as a planned object's references are.
+func (e *Engine) PlanAddresses(ctx context.Context, ipv4ns, vlanns string, reqs []cascade.AddressRequest) ([]cascade.Allocation, []cascade.AddressError, string) {
+	v, note := e.View(ctx)
+	if dec := e.opts.Declared; dec != nil {
+		deadline := time.Now().Add(DeclaredWait)
+		for {
+			ch := e.changes()
+			missing := (ipv4ns != "" && !v.Has(fabric.KindIPv4Namespace, ipv4ns) && dec.declares(fabric.KindIPv4Namespace, ipv4ns)) ||
+				(vlanns != "" && !v.Has(fabric.KindVLANNamespace, vlanns) && dec.declares(fabric.KindVLANNamespace, vlanns))
+			if !missing || !waitChange(ctx, ch, deadline) {
+				break
+			}
+		}
+	}
+	got, errs := cascade.PlanAddresses(v, ipv4ns, vlanns, reqs)
+	e.notify()
+	return got, errs, note
 }

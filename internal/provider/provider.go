@@ -451,6 +451,7 @@ func (p *hedgehogProvider) DataSources(context.Context) []func() datasource.Data
 	out = append(out, func() datasource.DataSource { return &adoptionDataSource{} })
 	out = append(out, func() datasource.DataSource { return &topologyDataSource{} })
 	out = append(out, func() datasource.DataSource { return &freeSpaceDataSource{} })
+	out = append(out, func() datasource.DataSource { return &addressPlanDataSource{} })
 	return out
 }
 

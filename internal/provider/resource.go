@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/cascade/diag"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/tfschema"
 )
 
@@ -195,9 +198,36 @@ func (r *fabricResource) ValidateConfig(ctx context.Context, req resource.Valida
 		}
 		if ok && e.Name != "" {
 			e.Manifest = rd.d.Object.Manifest
+		} else if r.spec.Kind == fabric.KindVPC {
+			e.Subnets, e.VLANs = literalSubnets(req.Config.Raw)
 		}
 		r.rec.add(e)
 	}
+}
+
+// literalSubnets returns the subnet prefixes and VLANs a VPC configuration sets as known values.
+func literalSubnets(cfg tftypes.Value) (prefixes []string, vlans []int) {
+	var subnets map[string]tftypes.Value
+	if sv := attrs(cfg)["subnets"]; sv.IsKnown() && !sv.IsNull() {
+		_ = sv.As(&subnets)
+	}
+	for _, sn := range subnets {
+		a := attrs(sn)
+		if p, ok := strVal(a["subnet"]); ok {
+			prefixes = append(prefixes, p)
+		}
+		if v := a["vlan"]; v.IsKnown() && !v.IsNull() {
+			var f big.Float
+			if v.As(&f) == nil {
+				if n, _ := f.Int64(); n > 0 {
+					vlans = append(vlans, int(n))
+				}
+			}
+		}
+	}
+	sort.Strings(prefixes)
+	sort.Ints(vlans)
+	return prefixes, vlans
 }
 
 // fabricNamespace is the only namespace the fabric's controllers reconcile (DECISIONS.md).

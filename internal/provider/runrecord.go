@@ -31,6 +31,10 @@ type runEntry struct {
 	Kind     string         `json:"kind"`
 	Name     string         `json:"name,omitempty"` // "" when not known at validate
 	Manifest map[string]any `json:"manifest,omitempty"`
+	// Subnets and VLANs are the literal values of a VPC whose configuration is not fully known at validate
+	// (e.g. its namespace is a resource's attribute): address plans keep clear of them (Declared.Claimed).
+	Subnets []string `json:"subnets,omitempty"`
+	VLANs   []int    `json:"vlans,omitempty"`
 }
 
 func newRunRecord() *runRecord { return &runRecord{entries: map[string]runEntry{}} }
@@ -61,6 +65,9 @@ func (rr *runRecord) add(e runEntry) {
 		return
 	}
 	key := e.Kind + "/" + e.Name
+	if e.Name == "" && (len(e.Subnets) > 0 || len(e.VLANs) > 0) {
+		key += "#" + strings.Join(e.Subnets, ",") + fmt.Sprint(e.VLANs) // one entry per such VPC
+	}
 	rr.mu.Lock()
 	rr.entries[key] = e
 	rr.mu.Unlock()
@@ -99,6 +106,8 @@ func (rr *runRecord) take() *engine.Declared {
 	}
 	d := &engine.Declared{Names: map[string]map[string]bool{}, Unknown: map[string]int{}}
 	for _, e := range entries {
+		d.ClaimedSubnets = append(d.ClaimedSubnets, e.Subnets...)
+		d.ClaimedVLANs = append(d.ClaimedVLANs, e.VLANs...)
 		if e.Name == "" {
 			d.Unknown[e.Kind]++
 			continue
