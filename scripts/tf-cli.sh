@@ -8,8 +8,11 @@
 #   eval "$(scripts/tf-cli.sh --env)"
 #
 # Selection: `terraform` from PATH when present, otherwise OpenTofu built from the Go module
-# proxy via tools/tofu into .tools/bin/tofu (built once, rebuilt when tools/tofu/go.mod or
-# go.sum change). HEDGEHOG_TF_CLI=tofu forces OpenTofu; HEDGEHOG_TF_CLI=terraform forces Terraform.
+# proxy via tools/tofu into .tools/bin/tofu (built once, rebuilt when a file in tools/tofu
+# changes). HEDGEHOG_TF_CLI=tofu forces OpenTofu; HEDGEHOG_TF_CLI=terraform forces Terraform
+# from PATH; HEDGEHOG_TF_CLI=terraform-latest builds the Terraform that tools/terraform pins
+# (1.14, for `terraform query` and resource identity) into .tools/bin/terraform-<version> the
+# same way and then behaves like `terraform`.
 # Build progress goes to stderr; stdout carries only the result.
 set -euo pipefail
 
@@ -19,7 +22,7 @@ case "${1:-}" in
   "") ;;
   --env) mode=env ;;
   -h | --help)
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -28,39 +31,60 @@ case "${1:-}" in
     ;;
 esac
 
-# tofu_current BIN SRC: BIN exists, is newer than SRC/go.mod and go.sum, and reports exactly the
-# version SRC/go.mod requires (a plain `go build` without the ldflags below reports "-dev").
-tofu_current() {
-  local want
-  [[ -x "$1" && "$1" -nt "$2/go.mod" && "$1" -nt "$2/go.sum" ]] || return 1
-  want="$(awk '$1 == "require" && $2 == "github.com/opentofu/opentofu" { print $3 }' "$2/go.mod")"
+# required_version SRC MODULE: the version of MODULE that SRC/go.mod requires, e.g. v1.12.6.
+required_version() {
+  awk -v m="$2" '$1 == "require" && $2 == m { print $3 }' "$1/go.mod"
+}
+
+# cli_current BIN SRC MODULE NAME: BIN exists, is newer than every file under SRC (go.mod, go.sum,
+# the stubs of tools/terraform), and reports exactly the version SRC/go.mod requires (a plain
+# `go build` without the ldflags below reports "-dev").
+cli_current() {
+  [[ -x "$1" && -z "$(find "$2" -type f -newer "$1" -print -quit)" ]] || return 1
   # grep: with a missing TF_CLI_CONFIG_FILE the CLI prints a warning on stdout first.
-  [[ "$("$1" version 2>/dev/null | grep -m 1 '^OpenTofu v')" == "OpenTofu $want" ]]
+  # CHECKPOINT_DISABLE: Terraform would otherwise ask checkpoint-api.hashicorp.com for news.
+  [[ "$(CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | grep -m 1 "^$4 v")" == "$4 $(required_version "$2" "$3")" ]]
+}
+
+# build_cli NAME SRC MODULE BIN LOCK GOBUILD...: print BIN, first building it from SRC with the
+# go build arguments GOBUILD (without -o) unless it is current. Concurrent builds are serialised
+# on LOCK; the binary is moved into place atomically.
+build_cli() {
+  local name="$1" src="$2" module="$3" bin="$4" lock="$5"
+  shift 5
+  if cli_current "$bin" "$src" "$module" "$name"; then
+    echo "$bin"
+    return
+  fi
+  command -v go >/dev/null || { echo "tf-cli.sh: no go to build $name (and, unless HEDGEHOG_TF_CLI is set, no terraform on PATH)" >&2; exit 1; }
+  mkdir -p "$(dirname "$bin")"
+  exec 9>"$lock"
+  command -v flock >/dev/null && flock 9
+  if cli_current "$bin" "$src" "$module" "$name"; then
+    echo "$bin"
+    return
+  fi
+  echo "tf-cli.sh: building $name $(required_version "$src" "$module") into $bin (first build takes several minutes) ..." >&2
+  local tmp="$bin.tmp.$$"
+  (cd "$src" && GOFLAGS=-mod=readonly nice -n 19 go build -o "$tmp" "$@") >&2
+  mv -f "$tmp" "$bin"
+  echo "$bin"
 }
 
 build_tofu() {
-  local bin="$root/.tools/bin/tofu" src="$root/tools/tofu"
-  if tofu_current "$bin" "$src"; then
-    echo "$bin"
-    return
-  fi
-  command -v go >/dev/null || { echo "tf-cli.sh: no terraform on PATH and no go to build OpenTofu" >&2; exit 1; }
-  mkdir -p "$root/.tools/bin"
-  # Serialise concurrent builds; the binary is moved into place atomically.
-  exec 9>"$root/.tools/tofu.lock"
-  command -v flock >/dev/null && flock 9
-  if tofu_current "$bin" "$src"; then
-    echo "$bin"
-    return
-  fi
-  echo "tf-cli.sh: building OpenTofu into $bin (first build takes several minutes) ..." >&2
-  local tmp="$bin.tmp.$$"
   # version.dev=no: report "v1.12.6" like the release binaries instead of "v1.12.6-dev".
-  (cd "$src" && GOFLAGS=-mod=readonly nice -n 19 go build \
-    -ldflags '-s -w -X github.com/opentofu/opentofu/version.dev=no' \
-    -o "$tmp" github.com/opentofu/opentofu/cmd/tofu) >&2
-  mv -f "$tmp" "$bin"
-  echo "$bin"
+  build_cli OpenTofu "$root/tools/tofu" github.com/opentofu/opentofu "$root/.tools/bin/tofu" "$root/.tools/tofu.lock" \
+    -ldflags '-s -w -X github.com/opentofu/opentofu/version.dev=no' github.com/opentofu/opentofu/cmd/tofu
+}
+
+build_terraform() {
+  local src="$root/tools/terraform" module=github.com/hashicorp/terraform version
+  version="$(required_version "$src" "$module")"
+  [[ -n "$version" ]] || { echo "tf-cli.sh: $src/go.mod requires no $module" >&2; exit 1; }
+  # The flags of the release binaries (BUILDING.md, .github/workflows/build-terraform-cli.yml):
+  # static, -trimpath, version.dev=no so that `terraform version` reports "v1.14.3", not "-dev".
+  CGO_ENABLED=0 build_cli Terraform "$src" "$module" "$root/.tools/bin/terraform-${version#v}" "$root/.tools/terraform.lock" \
+    -trimpath -ldflags '-s -w -X github.com/hashicorp/terraform/version.dev=no' "$module"
 }
 
 cli=""
@@ -71,9 +95,13 @@ case "${HEDGEHOG_TF_CLI:-}" in
     cli="$(command -v terraform)" || { echo "tf-cli.sh: HEDGEHOG_TF_CLI=terraform but no terraform on PATH" >&2; exit 1; }
     kind=terraform
     ;;
+  terraform-latest)
+    cli="$(build_terraform)"
+    kind=terraform
+    ;;
   "") if cli="$(command -v terraform)"; then kind=terraform; fi ;;
   *)
-    echo "tf-cli.sh: HEDGEHOG_TF_CLI must be 'tofu' or 'terraform', not '$HEDGEHOG_TF_CLI'" >&2
+    echo "tf-cli.sh: HEDGEHOG_TF_CLI must be 'tofu', 'terraform' or 'terraform-latest', not '$HEDGEHOG_TF_CLI'" >&2
     exit 2
     ;;
 esac
