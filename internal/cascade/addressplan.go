@@ -19,6 +19,10 @@ type AddressRequest struct {
 	PrefixLength int
 	// VLAN asks for a VLAN.
 	VLAN bool
+	// FixedPrefix and FixedVLAN are values the subnet sets itself: they are reserved (before anything is
+	// allocated, so that no allocation takes them) and returned as they are.
+	FixedPrefix netip.Prefix
+	FixedVLAN   uint16
 }
 
 // Key is the request's name: "vpc/subnet".
@@ -72,8 +76,8 @@ func PlanAddresses(v *View, ipv4ns, vlanns string, reqs []AddressRequest) ([]All
 	var vlns *fabric.VLANNamespace
 	wantPrefix, wantVLAN := false, false
 	for _, r := range reqs {
-		wantPrefix = wantPrefix || r.PrefixLength > 0
-		wantVLAN = wantVLAN || r.VLAN
+		wantPrefix = wantPrefix || r.PrefixLength > 0 || r.FixedPrefix.IsValid()
+		wantVLAN = wantVLAN || r.VLAN || r.FixedVLAN != 0
 	}
 	if wantPrefix {
 		if ipns, _ = v.get(fabric.KindIPv4Namespace, ipv4ns).(*fabric.IPv4Namespace); ipns == nil {
@@ -91,20 +95,39 @@ func PlanAddresses(v *View, ipv4ns, vlanns string, reqs []AddressRequest) ([]All
 		return nil, errs
 	}
 
+	// Pass 0: reserve the values the subnets set themselves.
+	for _, i := range order {
+		r := reqs[i]
+		if r.FixedPrefix.IsValid() {
+			out[i].Prefix = r.FixedPrefix.Masked()
+			if p, ok := v.heldPrefix(AddressRequest{VPC: r.VPC, Subnet: r.Subnet, PrefixLength: r.FixedPrefix.Bits()}, ipv4ns); !ok || p != out[i].Prefix {
+				v.reserve(r, ipv4ns, out[i].Prefix, "", 0)
+			}
+		}
+		if r.FixedVLAN != 0 {
+			out[i].VLAN = r.FixedVLAN
+			if vl, ok := v.heldVLAN(r, vlanns); !ok || vl != r.FixedVLAN {
+				v.reserve(r, "", netip.Prefix{}, vlanns, r.FixedVLAN)
+			}
+		}
+	}
 	// Pass 1: keep what the VPCs (or this run's reservations) already hold.
 	needPrefix := map[int]bool{}
 	needVLAN := map[int]bool{}
 	for _, i := range order {
 		r := reqs[i]
 		existing := true
-		if r.PrefixLength > 0 {
+		if r.FixedPrefix.IsValid() || r.FixedVLAN != 0 {
+			existing = false // not an allocation
+		}
+		if r.PrefixLength > 0 && !r.FixedPrefix.IsValid() {
 			if p, ok := v.heldPrefix(r, ipv4ns); ok {
 				out[i].Prefix = p
 			} else {
 				needPrefix[i], existing = true, false
 			}
 		}
-		if r.VLAN {
+		if r.VLAN && r.FixedVLAN == 0 {
 			if vl, ok := v.heldVLAN(r, vlanns); ok {
 				out[i].VLAN = vl
 			} else {

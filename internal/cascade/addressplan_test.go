@@ -173,3 +173,22 @@ func TestPlanAddressesClaimed(t *testing.T) {
 		t.Fatalf("claimed values must be skipped: %v, %v", got, errs)
 	}
 }
+
+// TestPlanAddressesFixed: values a subnet sets itself are reserved before anything is allocated, whatever the
+// key order, and returned as they are.
+func TestPlanAddressesFixed(t *testing.T) {
+	v := planFabric(t)
+	reqs := []AddressRequest{
+		{VPC: "a", Subnet: "x", PrefixLength: 24, VLAN: true},
+		{VPC: "z", Subnet: "y", FixedPrefix: mustPrefix(t, "10.0.1.0/24"), FixedVLAN: 1001},
+	}
+	got, errs := PlanAddresses(v, "t", "t", reqs)
+	if errs != nil || fmtAlloc(reqs, got) != "a/x=10.0.2.0/24,1002,false z/y=10.0.1.0/24,1001,false" {
+		t.Fatalf("fixed values must be kept clear of: %s, %v", fmtAlloc(reqs, got), errs)
+	}
+	z := decodeYAML(t, "kind: VPC\nmetadata: {name: z}\nspec: {ipv4Namespace: t, vlanNamespace: t, subnets: {y: {subnet: 10.0.1.0/24, vlan: 1001}}}\n")
+	v.Upsert(z)
+	if ds := ValidateObject(z, v, testConfig(t), nil); ds.HasError() {
+		t.Fatalf("the VPC planned with its own values: %s", dump(ds))
+	}
+}

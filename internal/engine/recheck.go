@@ -138,6 +138,7 @@ func (e *Engine) recheckVPC(ctx context.Context, v *cascade.View, vpc *fabric.VP
 		if err != nil {
 			continue
 		}
+		fabric.Default(o) // a VPC written without namespaces is in "default", as the fabric reads it
 		other, ok := o.(*fabric.VPC)
 		if !ok {
 			continue

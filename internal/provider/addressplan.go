@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -35,8 +36,10 @@ type addressPlanModel struct {
 }
 
 type addressRequestModel struct {
-	PrefixLength types.Int64 `tfsdk:"prefix_length"`
-	VLAN         types.Bool  `tfsdk:"vlan"`
+	Subnet       types.String `tfsdk:"subnet"`
+	PrefixLength types.Int64  `tfsdk:"prefix_length"`
+	VLAN         types.Int64  `tfsdk:"vlan"`
+	AutoVLAN     types.Bool   `tfsdk:"auto_vlan"`
 }
 
 func (d *addressPlanDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -64,10 +67,12 @@ func (d *addressPlanDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"vlan_namespace": dschema.StringAttribute{Optional: true, MarkdownDescription: "VLANNamespace to allocate VLANs from (needed when a request wants a VLAN)."},
 			"requests": dschema.MapNestedAttribute{
 				Required:            true,
-				MarkdownDescription: "Requests keyed `\"<vpc>/<subnet>\"` (the VPC's name and the subnet's key in its `subnets`).",
+				MarkdownDescription: "Requests keyed `\"<vpc>/<subnet>\"` (the VPC's name and the subnet's key in its `subnets`). List the subnets with values of their own here too (`subnet`, `vlan`): the plan then keeps allocations clear of them, whatever order Terraform plans the VPCs in.",
 				NestedObject: dschema.NestedAttributeObject{Attributes: map[string]dschema.Attribute{
-					"prefix_length": dschema.Int64Attribute{Optional: true, MarkdownDescription: "Length of the prefix to allocate, e.g. `24`. Unset: no prefix."},
-					"vlan":          dschema.BoolAttribute{Optional: true, MarkdownDescription: "Allocate a VLAN. Default: `true` when `vlan_namespace` is set."},
+					"subnet":        dschema.StringAttribute{Optional: true, MarkdownDescription: "A prefix the subnet sets itself: reserved, so that no allocation takes it, and returned as it is."},
+					"prefix_length": dschema.Int64Attribute{Optional: true, MarkdownDescription: "Length of the prefix to allocate, e.g. `24`, when `subnet` is unset. Unset both: no prefix."},
+					"vlan":          dschema.Int64Attribute{Optional: true, MarkdownDescription: "A VLAN the subnet sets itself: reserved and returned as it is."},
+					"auto_vlan":     dschema.BoolAttribute{Optional: true, MarkdownDescription: "Allocate a VLAN when `vlan` is unset. Default: `true` when `vlan_namespace` is set."},
 				}},
 			},
 			"allocations": dschema.MapNestedAttribute{
@@ -77,7 +82,7 @@ func (d *addressPlanDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"subnet":   dschema.StringAttribute{Computed: true, MarkdownDescription: "The prefix (null when none was asked for)."},
 					"vlan":     dschema.Int64Attribute{Computed: true, MarkdownDescription: "The VLAN (null when none was asked for)."},
 					"gateway":  dschema.StringAttribute{Computed: true, MarkdownDescription: "The gateway the fabric gives the subnet by default (its first address)."},
-					"existing": dschema.BoolAttribute{Computed: true, MarkdownDescription: "Whether every value is the one the VPC already holds (allocated in an earlier run, or set by hand)."},
+					"existing": dschema.BoolAttribute{Computed: true, MarkdownDescription: "Whether every allocated value is the one the VPC already holds (allocated in an earlier run, or set by hand); false for a request that sets a value itself."},
 				}},
 			},
 		},
@@ -120,32 +125,47 @@ func (d *addressPlanDataSource) Read(ctx context.Context, req datasource.ReadReq
 				fmt.Sprintf("The key %q must be \"<vpc>/<subnet>\": the VPC's name and the subnet's key in its subnets, e.g. \"web/default\". The VPC name is what keeps the allocation stable: a later plan finds the values in that VPC.", k))
 			continue
 		}
-		r := cascade.AddressRequest{VPC: vpc, Subnet: subnet, VLAN: vlanns != ""}
-		if !rm.VLAN.IsNull() {
-			r.VLAN = rm.VLAN.ValueBool()
-		}
-		if !rm.PrefixLength.IsNull() {
-			n := rm.PrefixLength.ValueInt64()
-			if n < 1 || n > 32 {
-				resp.Diagnostics.AddAttributeError(at.AtName("prefix_length"), "Invalid prefix length",
-					fmt.Sprintf("prefix_length is %d; it must be from 1 to 32 (24 for a /24).", n))
+		r := cascade.AddressRequest{VPC: vpc, Subnet: subnet}
+		if !rm.Subnet.IsNull() {
+			p, err := netip.ParsePrefix(rm.Subnet.ValueString())
+			if err != nil || !p.Addr().Is4() {
+				resp.Diagnostics.AddAttributeError(at.AtName("subnet"), "Invalid subnet",
+					fmt.Sprintf("subnet %q is not an IPv4 prefix such as 10.0.1.0/24.", rm.Subnet.ValueString()))
 				continue
 			}
-			r.PrefixLength = int(n)
+			r.FixedPrefix = p.Masked()
+			if !rm.PrefixLength.IsNull() {
+				resp.Diagnostics.AddAttributeError(at.AtName("prefix_length"), "Both subnet and prefix_length set",
+					fmt.Sprintf("Request %q sets its subnet, so there is no prefix to allocate: drop prefix_length, or drop subnet to have one allocated.", k))
+				continue
+			}
 		}
-		if r.PrefixLength > 0 && ipv4ns == "" {
+		if !rm.VLAN.IsNull() {
+			n := rm.VLAN.ValueInt64()
+			if n < 1 || n > 4094 {
+				resp.Diagnostics.AddAttributeError(at.AtName("vlan"), "Invalid VLAN", fmt.Sprintf("vlan is %d; a VLAN is from 1 to 4094.", n))
+				continue
+			}
+			r.FixedVLAN = uint16(n)
+		} else {
+			r.VLAN = vlanns != ""
+			if !rm.AutoVLAN.IsNull() {
+				r.VLAN = rm.AutoVLAN.ValueBool()
+			}
+		}
+		if (r.PrefixLength > 0 || r.FixedPrefix.IsValid()) && ipv4ns == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("ipv4_namespace"), "IPv4Namespace needed",
-				fmt.Sprintf("Request %q sets prefix_length, so set ipv4_namespace to the IPv4Namespace to allocate from.", k))
+				fmt.Sprintf("Request %q has a prefix, so set ipv4_namespace to the IPv4Namespace it belongs to.", k))
 			continue
 		}
-		if r.VLAN && vlanns == "" {
+		if (r.VLAN || r.FixedVLAN != 0) && vlanns == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("vlan_namespace"), "VLANNamespace needed",
-				fmt.Sprintf("Request %q asks for a VLAN, so set vlan_namespace to the VLANNamespace to allocate from.", k))
+				fmt.Sprintf("Request %q has a VLAN, so set vlan_namespace to the VLANNamespace it belongs to.", k))
 			continue
 		}
-		if r.PrefixLength == 0 && !r.VLAN {
+		if r.PrefixLength == 0 && !r.VLAN && !r.FixedPrefix.IsValid() && r.FixedVLAN == 0 {
 			resp.Diagnostics.AddAttributeError(at, "Empty request",
-				fmt.Sprintf("Request %q asks for nothing: set prefix_length, or vlan = true with vlan_namespace.", k))
+				fmt.Sprintf("Request %q asks for nothing: set prefix_length (or subnet), and set vlan_namespace for a VLAN.", k))
 			continue
 		}
 		reqs = append(reqs, r)

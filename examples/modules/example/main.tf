@@ -31,7 +31,7 @@ module "tenant" {
   ipv4_subnets = ["10.89.0.0/16"]
   vlan_range   = { from = 1890, to = 1899 }
   vpcs = {
-    "ex-web" = { default = { subnet = "10.89.1.0/24", vlan = 1891, dhcp = true } }
+    "ex-web" = { default = { prefix_length = 24, dhcp = true } } # the next free /24 and VLAN
   }
 }
 

@@ -14,6 +14,23 @@ resource "hedgehog_vlan_namespace" "this" {
   ranges = [var.vlan_range]
 }
 
+# Every subnet's prefix and VLAN, known at plan: the ones given are reserved as they are, the others are the
+# next free ones. The namespaces are named by var.name, not by the resources' attributes: a data source that
+# refers to a resource with pending changes is read only at apply.
+data "hedgehog_address_plan" "this" {
+  ipv4_namespace = var.name
+  vlan_namespace = var.name
+  requests = merge([
+    for vpc, subnets in var.vpcs : {
+      for name, s in subnets : "${vpc}/${name}" => {
+        subnet        = s.subnet
+        prefix_length = s.subnet == null ? s.prefix_length : null
+        vlan          = s.vlan
+      }
+    }
+  ]...)
+}
+
 resource "hedgehog_vpc" "this" {
   for_each = var.vpcs
 
@@ -22,8 +39,8 @@ resource "hedgehog_vpc" "this" {
   vlan_namespace = hedgehog_vlan_namespace.this.name
   subnets = {
     for name, s in each.value : name => {
-      subnet = s.subnet
-      vlan   = s.vlan
+      subnet = data.hedgehog_address_plan.this.allocations["${each.key}/${name}"].subnet
+      vlan   = data.hedgehog_address_plan.this.allocations["${each.key}/${name}"].vlan
       dhcp   = { enable = s.dhcp }
     }
   }

@@ -14,11 +14,12 @@ variable "vlan_range" {
 }
 
 variable "vpcs" {
-  description = "VPCs by name (at most 11 characters), each a map of subnets by name."
+  description = "VPCs by name (at most 11 characters), each a map of subnets by name. A subnet without `subnet` gets the next free prefix of `prefix_length` (default 24) in the tenant's IPv4 space, and one without `vlan` the next free VLAN of its range (hedgehog_address_plan): known at plan, stable afterwards."
   type = map(map(object({
-    subnet = string
-    vlan   = number
-    dhcp   = optional(bool, false)
+    subnet        = optional(string)
+    prefix_length = optional(number, 24)
+    vlan          = optional(number)
+    dhcp          = optional(bool, false)
   })))
 }
 
