@@ -9,10 +9,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -74,60 +70,104 @@ resource "hedgehog_vpc" "t" {
 `, string(b), prefix)
 }
 
-func subnetAt(addr, subnet string, vlan int64) []plancheck.PlanCheck {
-	return []plancheck.PlanCheck{
-		plancheck.ExpectKnownValue(addr, tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("subnet"), knownvalue.StringExact(subnet)),
-		plancheck.ExpectKnownValue(addr, tfjsonpath.New("subnets").AtMapKey("default").AtMapKey("vlan"), knownvalue.Int64Exact(vlan)),
+// plannedVPCs reads a saved plan: per VPC address, its actions and its planned default subnet and VLAN.
+func plannedVPCs(t *testing.T, w *workdir, plan string) map[string]string {
+	t.Helper()
+	var p struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Type    string `json:"type"`
+			Change  struct {
+				Actions []string `json:"actions"`
+				After   struct {
+					Subnets json.RawMessage `json:"subnets"` // a VPC's map; a namespace's list
+				} `json:"after"`
+			} `json:"change"`
+		} `json:"resource_changes"`
 	}
+	out := w.must("show", "-json", plan)
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &p); err != nil {
+		t.Fatalf("plan JSON: %v", err)
+	}
+	got := map[string]string{}
+	for _, rc := range p.ResourceChanges {
+		if rc.Type != "hedgehog_vpc" {
+			continue
+		}
+		var subnets map[string]struct {
+			Subnet *string  `json:"subnet"`
+			VLAN   *float64 `json:"vlan"`
+		}
+		if err := json.Unmarshal(rc.Change.After.Subnets, &subnets); err != nil {
+			t.Fatalf("%s: subnets: %v", rc.Address, err)
+		}
+		d := subnets["default"]
+		s, v := "unknown", "unknown"
+		if d.Subnet != nil {
+			s = *d.Subnet
+		}
+		if d.VLAN != nil {
+			v = fmt.Sprint(*d.VLAN)
+		}
+		got[rc.Address] = fmt.Sprintf("%s %s %s", strings.Join(rc.Change.Actions, ","), s, v)
+	}
+	return got
 }
 
-// TestAccAddressPlan: the allocations are known at plan, identical whatever order Terraform plans and
-// applies in (10 runs), clear of the literal VPC planned in the same run, and stable: a VPC added later (whose
-// name sorts first) takes the next free values and moves none of the others.
+// TestAccAddressPlan: the allocations are known at plan and the same whatever order Terraform plans and
+// applies in (10 runs of the whole workflow, provider as a plugin, every apply from a saved plan so that the
+// apply is another Terraform process), clear of a literal VPC planned in the same run, and stable: a VPC added
+// later (whose name sorts first) takes the next free values and moves none of the others.
 func TestAccAddressPlan(t *testing.T) {
 	accPreCheck(t)
 	prov := stk.ProviderHCL(stack.Backends{Kubernetes: true})
 	for run := 0; run < fidelityRuns; run++ {
 		t.Run(fmt.Sprintf("run%d", run), func(t *testing.T) {
-			p := "ap"
-			var first []plancheck.PlanCheck
-			first = append(first, subnetAt(`hedgehog_vpc.t["ap-a"]`, "10.88.1.0/24", 1881)...)
-			first = append(first, subnetAt(`hedgehog_vpc.t["ap-b"]`, "10.88.2.0/25", 1882)...)
-			first = append(first, subnetAt(`hedgehog_vpc.t["ap-c"]`, "10.88.3.0/24", 1883)...)
-			second := []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(`hedgehog_vpc.t["ap-a"]`, plancheck.ResourceActionNoop),
-				plancheck.ExpectResourceAction(`hedgehog_vpc.t["ap-b"]`, plancheck.ResourceActionNoop),
-				plancheck.ExpectResourceAction(`hedgehog_vpc.t["ap-c"]`, plancheck.ResourceActionNoop),
-				plancheck.ExpectResourceAction(`hedgehog_vpc.t["ap-0"]`, plancheck.ResourceActionCreate),
+			w := newWorkdir(t, "ap")
+			defer w.run(nil, "destroy", "-auto-approve", "-no-color") //nolint:errcheck // cleanup on failure
+			w.write(addressPlanHCL(prov, "ap", nil))
+			w.must("plan", "-out=p1", "-no-color")
+			got := plannedVPCs(t, w, "p1")
+			want := map[string]string{
+				`hedgehog_vpc.lit`:       "create 10.88.0.0/24 1880",
+				`hedgehog_vpc.t["ap-a"]`: "create 10.88.1.0/24 1881",
+				`hedgehog_vpc.t["ap-b"]`: "create 10.88.2.0/25 1882",
+				`hedgehog_vpc.t["ap-c"]`: "create 10.88.3.0/24 1883",
 			}
-			second = append(second, subnetAt(`hedgehog_vpc.t["ap-0"]`, "10.88.4.0/24", 1884)...)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6(),
-				CheckDestroy:             absentEverywhere(t, nil, fabric.KindVPC, "ap-a", "ap-b", "ap-c", "ap-0", "ap-lit"),
-				Steps: []resource.TestStep{
-					{
-						Config:           addressPlanHCL(prov, p, nil),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: first},
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue("data.hedgehog_address_plan.t", tfjsonpath.New("allocations").AtMapKey("ap-b/default").AtMapKey("gateway"), knownvalue.StringExact("10.88.2.1")),
-						},
-						Check: checkAll(t, func(t *testing.T) {
-							u := kubeGet(t, fabric.KindVPC, "ap-b")
-							if s, _, _ := unstructured.NestedString(u.Object, "spec", "subnets", "default", "subnet"); s != "10.88.2.0/25" {
-								t.Fatalf("ap-b in the cluster has subnet %q", s)
-							}
-						}),
-					},
-					{
-						Config:           addressPlanHCL(prov, p, map[string]int{"ap-0": 24}),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: second},
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue("data.hedgehog_address_plan.t", tfjsonpath.New("allocations").AtMapKey("ap-b/default").AtMapKey("existing"), knownvalue.Bool(true)),
-							statecheck.ExpectKnownValue("data.hedgehog_address_plan.t", tfjsonpath.New("allocations").AtMapKey("ap-0/default").AtMapKey("existing"), knownvalue.Bool(false)),
-						},
-					},
-				},
-			})
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("first plan:\n got %v\nwant %v", got, want)
+			}
+			w.must("apply", "-no-color", "p1")
+			u := kubeGet(t, fabric.KindVPC, "ap-b")
+			if s, _, _ := unstructured.NestedString(u.Object, "spec", "subnets", "default", "subnet"); s != "10.88.2.0/25" {
+				t.Fatalf("ap-b in the cluster has subnet %q", s)
+			}
+			if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+				t.Fatalf("the plan after the apply is not empty: %v\n%s", err, out)
+			}
+			w.write(addressPlanHCL(prov, "ap", map[string]int{"ap-0": 24}))
+			w.must("plan", "-out=p2", "-no-color")
+			got = plannedVPCs(t, w, "p2")
+			want = map[string]string{
+				`hedgehog_vpc.lit`:       "no-op 10.88.0.0/24 1880",
+				`hedgehog_vpc.t["ap-0"]`: "create 10.88.4.0/24 1884",
+				`hedgehog_vpc.t["ap-a"]`: "no-op 10.88.1.0/24 1881",
+				`hedgehog_vpc.t["ap-b"]`: "no-op 10.88.2.0/25 1882",
+				`hedgehog_vpc.t["ap-c"]`: "no-op 10.88.3.0/24 1883",
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("plan with a VPC added:\n got %v\nwant %v", got, want)
+			}
+			w.must("apply", "-no-color", "p2")
+			if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+				t.Fatalf("the plan after the second apply is not empty: %v\n%s", err, out)
+			}
+			w.must("destroy", "-auto-approve", "-no-color")
+			for _, n := range []string{"ap-a", "ap-b", "ap-c", "ap-0", "ap-lit"} {
+				if _, err := dyn(t).Resource(gvr(fabric.KindVPC)).Namespace("default").Get(context.Background(), n, metav1.GetOptions{}); err == nil {
+					t.Fatalf("VPC %s is still in the cluster after the destroy", n)
+				}
+			}
 		})
 	}
 }

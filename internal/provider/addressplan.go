@@ -140,6 +140,15 @@ func (d *addressPlanDataSource) Read(ctx context.Context, req datasource.ReadReq
 				continue
 			}
 		}
+		if !rm.PrefixLength.IsNull() {
+			n := rm.PrefixLength.ValueInt64()
+			if n < 1 || n > 32 {
+				resp.Diagnostics.AddAttributeError(at.AtName("prefix_length"), "Invalid prefix length",
+					fmt.Sprintf("prefix_length is %d; it must be from 1 to 32 (24 for a /24).", n))
+				continue
+			}
+			r.PrefixLength = int(n)
+		}
 		if !rm.VLAN.IsNull() {
 			n := rm.VLAN.ValueInt64()
 			if n < 1 || n > 4094 {
