@@ -1,4 +1,5 @@
-# A rack and a tenant whose web VPC is attached to the rack's servers.
+# A rack and a tenant whose web VPC is attached to the rack's servers. `make demo-modules` applies it against
+# local backends; backends.tf configures the provider (unset variables fall back to the environment).
 terraform {
   required_providers {
     hedgehog = { source = "githedgehog/hedgehog" }
@@ -6,8 +7,9 @@ terraform {
 }
 
 variable "profile" {
-  description = "SwitchProfile of the rack's leaves."
+  description = "SwitchProfile of the rack's leaves (\"vs\": the virtual switch)."
   type        = string
+  default     = "vs"
 }
 
 module "rack" {

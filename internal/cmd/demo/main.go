@@ -109,12 +109,13 @@ func run(sigCtx context.Context, o options) (err error) {
 	if err := recreateWorkDir(workDir); err != nil {
 		return err
 	}
-	tfFiles, err := copyExample(example, workDir)
+	cliConfig := filepath.Join(workDir, "terraformrc") // (before runDir: the CLI config stays at the top)
+	tfFiles, runDir, modules, err := copyExample(example, workDir)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("    example %s: %s\n", example, strings.Join(tfFiles, ", "))
-	cliConfig := filepath.Join(workDir, "terraformrc")
+	workDir = runDir
 	if err := os.WriteFile(cliConfig, []byte(stack.DevOverridesConfig(providerDir, "internal/cmd/demo")), 0o600); err != nil {
 		return err
 	}
@@ -165,6 +166,13 @@ func run(sigCtx context.Context, o options) (err error) {
 	}
 
 	cli := &runner{tf: tf, dir: workDir, env: stack.ChildEnv(cliConfig), sigCtx: sigCtx}
+	if modules {
+		// Local modules are installed by `get` (init would look the provider up in the registry; the
+		// CLI config's dev_overrides serve it).
+		if _, err := cli.run("get", "-no-color"); err != nil {
+			return fmt.Errorf("%s get: %w", filepath.Base(tf), err)
+		}
+	}
 
 	if _, err := cli.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		return fmt.Errorf("%s apply: %w", filepath.Base(tf), err)
@@ -262,27 +270,41 @@ func recreateWorkDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, workMarker), []byte("made by internal/cmd/demo; recreated on every run\n"), 0o644)
 }
 
-func copyExample(example, workDir string) ([]string, error) {
+// copyExample copies the example's *.tf files into workDir and returns their names and the directory to run
+// in. An example that calls local modules by relative path (source = "../x") is copied with its parent
+// directory, so that the paths resolve: it then runs in workDir/<example's name>, and modules is set.
+func copyExample(example, workDir string) (names []string, runDir string, modules bool, err error) {
 	files, err := filepath.Glob(filepath.Join(example, "*.tf"))
 	if err != nil {
-		return nil, err
+		return nil, "", false, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no *.tf files in %s", example)
+		return nil, "", false, fmt.Errorf("no *.tf files in %s", example)
 	}
-	var names []string
+	runDir = workDir
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, "", false, err
 		}
-		name := filepath.Base(f)
-		if err := os.WriteFile(filepath.Join(workDir, name), b, 0o644); err != nil {
-			return nil, err
-		}
-		names = append(names, name)
+		modules = modules || strings.Contains(string(b), `source = "../`) || strings.Contains(string(b), `source  = "../`)
+		names = append(names, filepath.Base(f))
 	}
-	return names, nil
+	if modules {
+		parent := filepath.Dir(example)
+		runDir = filepath.Join(workDir, filepath.Base(example))
+		return names, runDir, true, os.CopyFS(workDir, os.DirFS(parent))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, "", false, err
+		}
+		if err := os.WriteFile(filepath.Join(workDir, filepath.Base(f)), b, 0o644); err != nil {
+			return nil, "", false, err
+		}
+	}
+	return names, runDir, false, nil
 }
 
 func tfvarsHCL(vars map[string]string) string {
