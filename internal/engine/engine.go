@@ -84,6 +84,8 @@ type Engine struct {
 
 	lists listCache
 	fresh freshLister // the apply's last look at the VPCs (recheck.go)
+	// createdHere holds the namespaces ("kind/name") this process created (recheck.go).
+	createdHere sync.Map
 
 	viewNoteReported atomic.Bool
 
@@ -560,6 +562,9 @@ func (e *Engine) Apply(ctx context.Context, d *Desired, w Write) (Result, error)
 		e.lists.put(name, d.Ref, st)
 	}
 	e.recordWritten(d.Ref, d.Typed)
+	if w.Op == backend.OpCreate && (d.Ref.Kind == fabric.KindIPv4Namespace || d.Ref.Kind == fabric.KindVLANNamespace) {
+		e.createdHere.Store(d.Ref.Kind+"/"+d.Ref.Name, true)
+	}
 	return res, nil
 }
 

@@ -75,3 +75,22 @@ func TestFreshListerShares(t *testing.T) {
 	}
 	t.Logf("40 concurrent callers, %d Lists", c.n.Load())
 }
+
+// TestRecheckSkipsNamespacesCreatedHere: values in namespaces this process created are not listed again.
+func TestRecheckSkipsNamespacesCreatedHere(t *testing.T) {
+	ctx := context.Background()
+	c := &countingList{Backend: tkube}
+	e := engineOf(c)
+	v := e.writtenView(ctx)
+	before := c.n.Load()
+	e.createdHere.Store(fabric.KindIPv4Namespace+"/default", true)
+	e.createdHere.Store(fabric.KindVLANNamespace+"/default", true)
+	d := render(t, e, "rc-here", vpcSpec(map[string]sub{"default": {"10.62.0.0/24", 1620}}))
+	if ds := e.recheckVPC(ctx, v, d.Typed.(*fabric.VPC)); len(ds) != 0 || c.n.Load() != before {
+		t.Fatalf("namespaces created here: %v, %d Lists", ds, c.n.Load()-before)
+	}
+	e.createdHere.Delete(fabric.KindVLANNamespace + "/default")
+	if e.recheckVPC(ctx, v, d.Typed.(*fabric.VPC)); c.n.Load() != before+1 {
+		t.Fatalf("the VLAN is new in a namespace not created here: want one List, got %d", c.n.Load()-before)
+	}
+}
