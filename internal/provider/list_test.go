@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -588,4 +590,53 @@ func (p *protoProvider) importState(t *testing.T, typeName, name string) tftypes
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestListResourceDocs: the list resources' pages are written by hand (templates/list-resources: the OpenTofu
+// that scripts/docs.sh reads the schema with exports no list resources), so this keeps them in line with the
+// schema: one page and one example per list resource, each with the schema's description and every setting
+// with its type and description.
+func TestListResourceDocs(t *testing.T) {
+	p := newProtoProvider(t)
+	root := filepath.Join("..", "..")
+	pages, err := filepath.Glob(filepath.Join(root, "templates", "list-resources", "*.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != len(p.schema.ListResourceSchemas) {
+		t.Errorf("%d pages in templates/list-resources for %d list resources", len(pages), len(p.schema.ListResourceSchemas))
+	}
+	for typeName, ls := range p.schema.ListResourceSchemas {
+		short := strings.TrimPrefix(typeName, "hedgehog_")
+		page, err := os.ReadFile(filepath.Join(root, "templates", "list-resources", short+".md.tmpl"))
+		if err != nil {
+			t.Errorf("%s: %v", typeName, err)
+			continue
+		}
+		example := filepath.Join("examples", "list-resources", typeName, "list-resource.tfquery.hcl")
+		want := []string{"# " + typeName + " (List Resource)", ls.Block.Description, `{{ tffile "` + filepath.ToSlash(example) + `" }}`}
+		for _, a := range ls.Block.Attributes {
+			var kind string
+			switch {
+			case a.Type.Is(tftypes.Bool):
+				kind = "Boolean"
+			case a.Type.Is(tftypes.String):
+				kind = "String"
+			case a.Type.Is(tftypes.Map{ElementType: tftypes.String}):
+				kind = "Map of String"
+			default:
+				t.Fatalf("%s.%s: no documented form for %s", typeName, a.Name, a.Type)
+			}
+			want = append(want, fmt.Sprintf("- `%s` (%s) %s", a.Name, kind, a.Description))
+		}
+		for _, w := range want {
+			if !strings.Contains(string(page), w) {
+				t.Errorf("templates/list-resources/%s.md.tmpl lacks %q", short, w)
+			}
+		}
+		ex, err := os.ReadFile(filepath.Join(root, example))
+		if err != nil || !strings.Contains(string(ex), `list "`+typeName+`"`) {
+			t.Errorf("%s: example %s: %v", typeName, example, err)
+		}
+	}
 }
