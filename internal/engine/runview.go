@@ -351,14 +351,14 @@ func (e *Engine) MarkedDigest(name string, obj backend.Object) string {
 
 // Listed is one object a backend that holds whole objects lists, with its mark.
 type Listed struct {
-	Kind, Name string
-	Manifest   map[string]any
-	Owned      bool   // carries this provider's mark
-	Owner      string // the owner the mark names
+	Kind, Namespace, Name string
+	Manifest              map[string]any
+	Owned                 bool   // carries this provider's mark
+	Owner                 string // the owner the mark names
 }
 
 // ListWhole lists every object of kinds from the first source that answers (the cluster, else Git), for
-// adoption. from names the source.
+// adoption and the list resources. from names the source.
 func (e *Engine) ListWhole(ctx context.Context, kinds []string) (out []Listed, from string, err error) {
 	srcs := e.sources()
 	if len(srcs) == 0 {
@@ -376,7 +376,7 @@ func (e *Engine) ListWhole(ctx context.Context, kinds []string) (out []Listed, f
 			}
 			for _, st := range states {
 				if st.Object != nil {
-					objs = append(objs, Listed{Kind: k, Name: st.Object.Ref.Name, Manifest: st.Object.Manifest, Owned: st.Owned, Owner: st.Owner})
+					objs = append(objs, Listed{Kind: k, Namespace: st.Object.Ref.Namespace, Name: st.Object.Ref.Name, Manifest: st.Object.Manifest, Owned: st.Owned, Owner: st.Owner})
 				}
 			}
 		}

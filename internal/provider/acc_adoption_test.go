@@ -63,6 +63,13 @@ spec: {subnet: ad-vpc/default, connection: ad-srv--unbundled--ad-leaf}
 // this provider, each labelled label=value.
 func loadByHand(t *testing.T, yaml, label, value string) {
 	t.Helper()
+	createDefaulted(t, dyn(t), yaml, func(md map[string]any) { md["labels"] = map[string]any{label: value} })
+}
+
+// createDefaulted creates the objects of yaml in the cluster of c, namespace default, as the fabric would hold
+// them (defaulted), with their metadata as written (edit, when set, changes it first).
+func createDefaulted(t *testing.T, c dynamic.Interface, yaml string, edit func(md map[string]any)) {
+	t.Helper()
 	objs, err := fabric.Decode([]byte(yaml))
 	if err != nil {
 		t.Fatal(err)
@@ -76,9 +83,11 @@ func loadByHand(t *testing.T, yaml, label, value string) {
 		delete(m, "status")
 		md := m["metadata"].(map[string]any)
 		md["namespace"] = "default"
-		md["labels"] = map[string]any{label: value}
+		if edit != nil {
+			edit(md)
+		}
 		u := &unstructured.Unstructured{Object: m}
-		if _, err := dyn(t).Resource(gvr(o.GetKind())).Namespace("default").Create(context.Background(), u, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
+		if _, err := c.Resource(gvr(o.GetKind())).Namespace("default").Create(context.Background(), u, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
 			t.Fatalf("%s %s: %v", o.GetKind(), o.Meta().Name, err)
 		}
 	}

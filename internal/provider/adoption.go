@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -46,12 +47,9 @@ func (d *adoptionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		Attributes: map[string]dschema.Attribute{
 			"kinds": dschema.ListAttribute{ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "Kinds to adopt, as fabric kinds (`VPC`) or resource types (`hedgehog_vpc`). Default: every managed kind."},
-			"labels": dschema.MapAttribute{ElementType: types.StringType, Optional: true,
-				MarkdownDescription: "Only objects carrying all of these labels."},
-			"name_pattern": dschema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only objects whose name matches this regular expression (RE2)."},
-			"include_owned": dschema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Also objects this owner's Terraform state already wrote (default `false`: only objects of other owners and unmarked ones)."},
+			fLabels:        dschema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: descLabels},
+			fNamePattern:   dschema.StringAttribute{Optional: true, MarkdownDescription: descNamePattern},
+			fIncludeOwned:  dschema.BoolAttribute{Optional: true, MarkdownDescription: descIncludeOwned},
 			"source":       dschema.StringAttribute{Computed: true, MarkdownDescription: "The backend the objects were read from (`kubernetes` or `git`)."},
 			"object_count": dschema.Int64Attribute{Computed: true, MarkdownDescription: "Number of objects adopted."},
 			"hcl": dschema.StringAttribute{Computed: true,
@@ -102,42 +100,18 @@ func (d *adoptionDataSource) Read(ctx context.Context, req datasource.ReadReques
 			want = append(want, k)
 		}
 	}
-	var re *regexp.Regexp
-	if p := m.NamePattern.ValueString(); p != "" {
-		var err error
-		if re, err = regexp.Compile(p); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name_pattern"), "Invalid name pattern", fmt.Sprintf("%v. Use an RE2 regular expression, e.g. ^tenant-a-.", err))
-		}
-	}
-	labels := map[string]string{}
-	if !m.Labels.IsNull() {
-		resp.Diagnostics.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
-	}
+	f := newObjectFilter(ctx, m.Labels, m.NamePattern, m.IncludeOwned, d.eng.Owner(), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	listed, from, err := d.eng.ListWhole(ctx, want)
+	listed, from, err := listSelected(ctx, d.eng, want, f)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list the fabric", fmt.Sprintf("%v. Check that the kubernetes or git backend is reachable.", err))
 		return
 	}
 	var objs []adopt.Object
 	for _, o := range listed {
-		if o.Owned && o.Owner == d.eng.Owner() && !m.IncludeOwned.ValueBool() {
-			continue
-		}
-		if re != nil && !re.MatchString(o.Name) {
-			continue
-		}
-		md, _ := o.Manifest["metadata"].(map[string]any)
-		have := anyStringMap(md["labels"], "")
-		match := true
-		for k, v := range labels {
-			match = match && have[k] == v
-		}
-		if match {
-			objs = append(objs, adopt.Object{Kind: o.Kind, Name: o.Name, Manifest: o.Manifest})
-		}
+		objs = append(objs, adopt.Object{Kind: o.Kind, Name: o.Name, Manifest: o.Manifest})
 	}
 	blocks := adopt.Generate(kinds, objs)
 	bm := map[string]string{}
@@ -151,4 +125,79 @@ func (d *adoptionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.Count = types.Int64Value(int64(len(blocks)))
 	m.Source = types.StringValue(from)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// The settings that select objects, shared by the adoption data source and the list resources (list.go):
+// the same names, meanings and checks in both.
+const (
+	fLabels       = "labels"
+	fNamePattern  = "name_pattern"
+	fIncludeOwned = "include_owned"
+
+	descLabels       = "Only objects carrying all of these labels."
+	descNamePattern  = "Only objects whose name matches this regular expression (RE2)."
+	descIncludeOwned = "Also objects this owner's Terraform state already wrote (default `false`: only objects of other owners and unmarked ones)."
+)
+
+// objectFilter selects listed objects by labels, name and owner.
+type objectFilter struct {
+	labels       map[string]string
+	name         *regexp.Regexp // nil: every name
+	includeOwned bool
+	owner        string // this configuration's owner: its objects are left out unless includeOwned
+}
+
+// newObjectFilter reads the selecting settings; a setting that is not valid is an error on its attribute.
+func newObjectFilter(ctx context.Context, labels types.Map, pattern types.String, includeOwned types.Bool, owner string, diags *fwdiag.Diagnostics) objectFilter {
+	f := objectFilter{labels: map[string]string{}, includeOwned: includeOwned.ValueBool(), owner: owner}
+	if !labels.IsNull() && !labels.IsUnknown() {
+		diags.Append(labels.ElementsAs(ctx, &f.labels, false)...)
+	}
+	re, err := compileNamePattern(pattern)
+	if err != nil {
+		diags.AddAttributeError(path.Root(fNamePattern), "Invalid name pattern", fmt.Sprintf("%v. Use an RE2 regular expression, e.g. ^tenant-a-.", err))
+	}
+	f.name = re
+	return f
+}
+
+// compileNamePattern compiles name_pattern (nil when unset, empty or not known yet).
+func compileNamePattern(p types.String) (*regexp.Regexp, error) {
+	if p.IsNull() || p.IsUnknown() || p.ValueString() == "" {
+		return nil, nil
+	}
+	return regexp.Compile(p.ValueString())
+}
+
+// keep is whether the filter selects o.
+func (f objectFilter) keep(o engine.Listed) bool {
+	if o.Owned && o.Owner == f.owner && !f.includeOwned {
+		return false
+	}
+	if f.name != nil && !f.name.MatchString(o.Name) {
+		return false
+	}
+	md, _ := o.Manifest["metadata"].(map[string]any)
+	have := anyStringMap(md["labels"], "")
+	for k, v := range f.labels {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// listSelected lists every object of kinds from the cluster, else Git (engine.ListWhole), and keeps those f
+// selects. from names the backend the objects were read from.
+func listSelected(ctx context.Context, eng *engine.Engine, kinds []string, f objectFilter) (out []engine.Listed, from string, err error) {
+	listed, from, err := eng.ListWhole(ctx, kinds)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, o := range listed {
+		if f.keep(o) {
+			out = append(out, o)
+		}
+	}
+	return out, from, nil
 }

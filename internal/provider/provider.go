@@ -1,5 +1,5 @@
-// Package provider is the thin Terraform layer: provider configuration, and one generic resource and data
-// source that serve every fabric kind through the engine.
+// Package provider is the thin Terraform layer: provider configuration, and one generic resource, data
+// source and list resource that serve every fabric kind through the engine.
 package provider
 
 import (
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -30,7 +31,10 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/saga"
 )
 
-var _ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
+var (
+	_ provider.ProviderWithValidateConfig = (*hedgehogProvider)(nil)
+	_ provider.ProviderWithListResources  = (*hedgehogProvider)(nil)
+)
 
 type hedgehogProvider struct {
 	version string
@@ -433,12 +437,23 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 	eng := engine.New(opts)
 	resp.ResourceData = eng
 	resp.DataSourceData = eng
+	resp.ListResourceData = eng
 }
 
 func (p *hedgehogProvider) Resources(context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, s := range sortedKindSpecs(isManaged) {
 		out = append(out, newResourceFactory(s, p.rec))
+	}
+	return out
+}
+
+// ListResources are the list resources of `terraform query` (Terraform ≥ 1.14): one per managed kind, named
+// as its resource (list.go).
+func (p *hedgehogProvider) ListResources(context.Context) []func() list.ListResource {
+	var out []func() list.ListResource
+	for _, s := range sortedKindSpecs(isManaged) {
+		out = append(out, newListResourceFactory(s))
 	}
 	return out
 }

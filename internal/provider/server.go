@@ -35,7 +35,9 @@ func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
 	}
 }
 
-// jsonStateServer re-encodes ReadResource's new state as JSON (see NewServer).
+// jsonStateServer re-encodes ReadResource's new state as JSON (see NewServer). It passes the list resources'
+// RPCs on: terraform-plugin-go serves them only from a server that implements them (the temporary interface
+// tfprotov6.ProviderServerWithListResource), which embedding ProviderServer alone would hide.
 type jsonStateServer struct {
 	tfprotov6.ProviderServer
 
@@ -79,6 +81,34 @@ func (s *jsonStateServer) ReadResource(ctx context.Context, req *tfprotov6.ReadR
 	}
 	resp.NewState = &tfprotov6.DynamicValue{JSON: b}
 	return resp, nil
+}
+
+//nolint:staticcheck // the interface is deprecated only in favour of ProviderServer, which lacks the methods yet
+var _ tfprotov6.ProviderServerWithListResource = (*jsonStateServer)(nil)
+
+// listServer is the framework's server as a server of the list RPCs.
+func (s *jsonStateServer) listServer() (tfprotov6.ListResourceServer, error) {
+	ls, ok := s.ProviderServer.(tfprotov6.ListResourceServer)
+	if !ok {
+		return nil, fmt.Errorf("the provider server %T does not serve list resources", s.ProviderServer)
+	}
+	return ls, nil
+}
+
+func (s *jsonStateServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	ls, err := s.listServer()
+	if err != nil {
+		return nil, err
+	}
+	return ls.ValidateListResourceConfig(ctx, req)
+}
+
+func (s *jsonStateServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	ls, err := s.listServer()
+	if err != nil {
+		return nil, err
+	}
+	return ls.ListResource(ctx, req)
 }
 
 // valueJSON encodes a wholly known value the way Terraform's state file does (cty's JSON form): objects and

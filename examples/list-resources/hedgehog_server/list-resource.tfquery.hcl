@@ -1,0 +1,10 @@
+# Lists the servers of rack 1 (named rack1-...).
+# `terraform query` shows them; `terraform query -generate-config-out=adopted.tf` writes an import block and a
+# resource block for each (Terraform 1.14 or later; this file is a .tfquery.hcl file beside the configuration).
+list "hedgehog_server" "found" {
+  provider = hedgehog
+
+  config {
+    name_pattern = "^rack1-"
+  }
+}
