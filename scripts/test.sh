@@ -5,7 +5,7 @@
 # (or OpenTofu, built from the Go module proxy when no terraform is on PATH; HEDGEHOG_TF_CLI=tofu forces it).
 #
 #   scripts/test.sh            unit + acceptance tests, short fuzz runs, docs gate
-#   scripts/test.sh acc        acceptance tests only (internal/provider)
+#   scripts/test.sh acc        acceptance tests only (internal/provider); TEST_RUN=REGEX runs only those
 #   FUZZTIME=30s scripts/test.sh   another fuzz budget per target (default 100000x: an iteration count, which unlike
 #                                  a duration cannot end a run mid-input with "context deadline exceeded")
 set -euo pipefail
@@ -21,7 +21,7 @@ export TF_ACC=1
 timeout="${TEST_TIMEOUT:-40m}"
 
 if [[ "${1:-}" == "acc" ]]; then
-  go test -count=1 -timeout "$timeout" ./internal/provider/...
+  go test -count=1 -timeout "$timeout" -run "${TEST_RUN:-.}" ./internal/provider/...
   exit 0
 fi
 
