@@ -589,18 +589,23 @@ func TestGroupCommitForeignWriter(t *testing.T) {
 				foreignMu.Lock()
 				foreign = append(foreign, p)
 				foreignMu.Unlock()
-				time.Sleep(250 * time.Millisecond) // a busy other writer: a push every ~quarter second
+				// A busy other writer: a push every second. (Every quarter second, on a loaded 2-core machine
+				// where one attempt of ours takes longer than that, moved the branch during nearly every attempt
+				// and used up a group's 12 attempts: a livelock no real writer causes.)
+				time.Sleep(time.Second)
 			}
 		}()
 		// The timed writer above may be slow or fast next to our pushes; so that the race is exercised on every
 		// run whatever the machine's speed, the other writer also pushes between our commit and our push for
 		// the first few group commits, which must then rebase and retry.
 		var mu sync.Mutex
-		forced := 0
+		forced, calls := 0, 0
 		f.b.beforePush = func() {
 			mu.Lock()
 			defer mu.Unlock()
-			if forced >= 4 {
+			// Every other push attempt only: the retry that follows a forced race must be able to win, or one
+			// group could use up its attempts on forced races alone.
+			if calls++; forced >= 4 || calls%2 == 0 {
 				return
 			}
 			p := fmt.Sprintf("other/forced-%d.yaml", forced)
