@@ -157,9 +157,17 @@ func TestAccListResource_GenerateConfig(t *testing.T) {
 	accPreCheck(t)
 	skipBelowQuery(t)
 	createSwitchProfile(t, "acclg-vs")
+	// Terraform orders the imports and the plan of unrelated objects differently from run to run.
+	for run := 0; run < fidelityRuns; run++ {
+		t.Run(fmt.Sprintf("run%d", run), func(t *testing.T) { generateOnce(t, run) })
+	}
+}
+
+func generateOnce(t *testing.T, run int) {
+	t.Helper()
 	loadByHand(t, generateFabric, "generate-test", "g1")
 	prov := stk.ProviderHCL(stack.Backends{Kubernetes: true})
-	w := newWorkdir(t, "w")
+	w := newWorkdir(t, fmt.Sprintf("w%d", run))
 	w.write(prov)
 	var q strings.Builder
 	for _, k := range []string{"ipv4_namespace", "vlan_namespace", "switch", "server", "connection", "vpc", "vpc_attachment"} {
