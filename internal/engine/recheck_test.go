@@ -17,7 +17,7 @@ import (
 // (the apply's last look); values the VPC already held, and VPCs of this owner, are not looked at.
 func TestRecheckVPC(t *testing.T) {
 	ctx := context.Background()
-	e := engineOf(tkube)
+	e := New(Options{Backends: []backend.Backend{tkube}, Owner: backend.DefaultOwner})
 	v := e.writtenView(ctx) // read before the other writer
 	applyAs(t, "other-workspace", "rc-other", nil, vpcSpec(map[string]sub{"main": {"10.61.0.0/24", 1610}}))
 	defer func() { _ = tdyn.Resource(vpcGVR).Namespace("default").Delete(ctx, "rc-other", metav1.DeleteOptions{}) }()
@@ -35,6 +35,15 @@ func TestRecheckVPC(t *testing.T) {
 		if !found {
 			t.Fatalf("missing %q in %v", want, ds)
 		}
+	}
+	// Another state of the same (default) owner is another writer too.
+	applyAs(t, "terraform-provider-hedgehog", "rc-same-owner", map[string]any{backend.OwnerAnnotation: backend.OwnerValue},
+		vpcSpec(map[string]sub{"main": {"10.61.9.0/24", 1630}}))
+	defer func() {
+		_ = tdyn.Resource(vpcGVR).Namespace("default").Delete(ctx, "rc-same-owner", metav1.DeleteOptions{})
+	}()
+	if ds := e.recheckVPC(ctx, v, d.Typed.(*fabric.VPC)); len(ds) != 3 || !strings.Contains(ds[2].Detail, "rc-same-owner") {
+		t.Fatalf("a VPC of this owner written after the read must be reported too: %v", ds)
 	}
 	// The VPC held those values already when the process read the fabric: nothing new, nothing to look at.
 	v.Upsert(d.Typed)
