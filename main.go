@@ -35,6 +35,8 @@ func quietSDK() {
 
 func main() {
 	quietSDK()
+	stopProfiles := startProfiles()
+	defer stopProfiles()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
@@ -51,6 +53,7 @@ func main() {
 		return s
 	}, opts...)
 	if err != nil {
+		stopProfiles()
 		log.Fatal(err.Error(), " (commit ", commit, ")")
 	}
 }

@@ -68,6 +68,7 @@ type options struct {
 	burst           int
 	keepWork        bool
 	profile         string
+	profileProvider string
 	netboxPaths     bool
 	sizes           string
 }
@@ -92,6 +93,7 @@ func main() {
 	flag.BoolVar(&o.netboxPaths, "netbox-paths", false, "after each phase, list the NetBox requests by method and path (ids and query values elided)")
 	flag.StringVar(&o.sizes, "sizes", "", "comma-separated numbers of VPCs (e.g. 100,500,2000): run the whole bench for each and print the cost per VPC of each phase, which should stay flat")
 	flag.StringVar(&o.profile, "pprof", "", "serve the provider in this process (Terraform reattaches to it) and write a CPU profile per phase to PREFIX-<phase>.cpu; the profiles include the backends, which run here too")
+	flag.StringVar(&o.profileProvider, "profile-provider", "", "have every provider process write its CPU profile and its heap at its peak to PREFIX-<phase>-<pid>.cpu/.heap (HEDGEHOG_PROFILE); the provider runs as Terraform starts it")
 	flag.Parse()
 	if flag.NArg() != 0 || o.n < 1 || o.n > maxVPCs || o.parallelism < 1 {
 		flag.Usage()
@@ -255,7 +257,7 @@ func runPhases(o options, record func(phaseCost)) error {
 	if err := os.WriteFile(mainTF, []byte(provider+configHCL(o.n, false)), 0o600); err != nil {
 		return err
 	}
-	cli := &runner{tf: tf, dir: work, env: stack.ChildEnv(cliConfig), provider: providerPath, logDir: work}
+	cli := &runner{tf: tf, dir: work, env: stack.ChildEnv(cliConfig), provider: providerPath, logDir: work, profilePrefix: o.profileProvider}
 	if o.profile != "" {
 		reattach, stop, err := serveInProcess()
 		if err != nil {
@@ -557,6 +559,7 @@ func tail(b []byte, lines int) string {
 type runner struct {
 	tf, dir, provider, logDir string
 	env                       []string
+	profilePrefix             string // -profile-provider: HEDGEHOG_PROFILE=<prefix>-<log name> for each run
 }
 
 type result struct {
@@ -574,6 +577,9 @@ func (r *runner) run(logName string, args ...string) (result, error) {
 	var out bytes.Buffer
 	cmd := exec.Command(r.tf, args...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = r.dir, r.env, &out, &out
+	if r.profilePrefix != "" {
+		cmd.Env = append(append([]string(nil), r.env...), "HEDGEHOG_PROFILE="+r.profilePrefix+"-"+logName)
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return res, err
