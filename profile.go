@@ -11,7 +11,7 @@ import (
 
 // startProfiles serves the maintainers' performance work (CONTRIBUTING.md): with HEDGEHOG_PROFILE=<prefix>
 // the provider writes <prefix>-<pid>.cpu (the CPU profile of this process) and <prefix>-<pid>.heap (the heap
-// at its highest in-use size, sampled every 250 ms). Terraform starts several provider processes per
+// at its highest in-use size, sampled every 250 ms, after a GC so that it shows what is live). Terraform starts several provider processes per
 // command, hence the pid. The returned function ends the CPU profile; it runs when Terraform shuts the
 // plugin down gracefully. Nothing is written without the variable.
 func startProfiles() func() {
@@ -40,6 +40,7 @@ func startProfiles() func() {
 			runtime.ReadMemStats(&ms)
 			if ms.HeapInuse > peak+peak/20 {
 				peak = ms.HeapInuse
+				runtime.GC() // the heap profile shows what the last GC found live: make that now
 				if f, err := os.Create(base + ".heap"); err == nil {
 					_ = pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()

@@ -90,7 +90,9 @@ type Backend struct {
 	// capBytes overrides maxCloneBytes (tests); resets counts the clones dropped for the cap.
 	capBytes int64
 	resets   int
-	auth     transport.AuthMethod
+	// baseBytes is the clone's size right after its first fetch (the branch head alone); see maxBytes.
+	baseBytes int64
+	auth      transport.AuthMethod
 	// authErr is set when the auth configuration is unusable (reported on first use).
 	authErr error
 	authSet bool

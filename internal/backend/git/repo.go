@@ -57,11 +57,13 @@ type change struct {
 	op string
 }
 
+// maxBytes is the size past which the clone is dropped: maxCloneBytes, or twice the size of the last fresh
+// fetch when the branch head alone is that large (else every fetch would drop the clone and fetch it whole).
 func (b *Backend) maxBytes() int64 {
 	if b.capBytes > 0 {
 		return b.capBytes
 	}
-	return maxCloneBytes
+	return max(maxCloneBytes, 2*b.baseBytes)
 }
 
 // open lazily creates the in-memory clone. Callers hold b.lock.
@@ -94,8 +96,11 @@ func (b *Backend) open() error {
 
 // maxCloneBytes caps the objects the in-memory clone keeps. Each fetch is shallow (depth 1: the branch head's
 // commit and tree, never its history), but the clone accumulates the objects of every commit fetched or made
-// by this process; past the cap it is dropped and fetched again at depth 1.
-const maxCloneBytes = 64 << 20
+// by this process; past the cap it is dropped and fetched again at depth 1. Every commit adds a new copy of
+// each tree on the written file's path: with 2,000 VPCs in one directory that tree is about 90 KB, so 8 MiB is
+// about 90 commits between drops, and a drop costs one fetch of the head (about 1.5 MB there). It was 64 MiB,
+// most of the provider's heap at that size (DECISIONS 41).
+const maxCloneBytes = 8 << 20
 
 // cloneBytes is the size of the objects held by the in-memory clone. Callers hold b.lock.
 func (b *Backend) cloneBytes() int64 {
@@ -134,6 +139,7 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 	if b.repo != nil && b.cloneBytes() > b.maxBytes() {
 		b.dropClone()
 	}
+	fresh := b.repo == nil
 	if err := b.open(); err != nil {
 		return snapshot{}, err
 	}
@@ -153,6 +159,9 @@ func (b *Backend) fetch(ctx context.Context) (snapshot, error) {
 		return b.remember(snapshot{}), nil
 	default:
 		return snapshot{}, fmt.Errorf("fetch %s: %w", b.cfg.Branch, b.explain(err))
+	}
+	if fresh {
+		b.baseBytes = b.cloneBytes()
 	}
 	ref, err := b.repo.Reference(b.trackingRef(), true)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
