@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// startProfiles serves the maintainers' performance work (CONTRIBUTING.md): with HEDGEHOG_PROFILE=<prefix>
-// the provider writes <prefix>-<pid>.cpu (the CPU profile of this process) and <prefix>-<pid>.heap (the heap
-// at its highest in-use size, sampled every 250 ms, after a GC so that it shows what is live). Terraform starts several provider processes per
-// command, hence the pid. The returned function ends the CPU profile; it runs when Terraform shuts the
-// plugin down gracefully. Nothing is written without the variable.
+// startProfiles serves performance work (README, Performance): with HEDGEHOG_PROFILE=<prefix> the provider
+// writes <prefix>-<pid>.cpu (the CPU profile of this process), and <prefix>-<pid>.heap and .goroutine each
+// time the heap in use grows by a twentieth (sampled every 250 ms, after a GC, so the heap shows what is live).
+// Terraform starts several provider processes per command, hence the pid. The returned function ends the CPU
+// profile; it runs when Terraform shuts the plugin down gracefully. Nothing is written without the variable.
 func startProfiles() func() {
 	prefix := os.Getenv("HEDGEHOG_PROFILE")
 	if prefix == "" {
