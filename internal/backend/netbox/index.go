@@ -17,11 +17,99 @@ import (
 var cacheTTL = 10 * time.Second
 
 // cachedSet is one cached list: the records of one model a filter returned, kept current by our writes.
+// A saga asks it for a few records (the ones marked as its VPC's, a VRF of one name, a VLAN of one vid), so
+// the set keeps secondary indexes for those questions: an answer costs what it returns, not the size of the
+// set, and a run's NetBox CPU grows with the number of VPCs rather than its square (DECISIONS 41).
 type cachedSet struct {
 	model string
 	at    time.Time
 	match func(record) bool // whether a record written by us belongs to the set
 	recs  map[int32]record
+	by    map[indexKey]map[string]map[int32]struct{} // built on first use, kept current by put and del
+}
+
+// indexKey names a secondary index of a cached set.
+type indexKey int
+
+const (
+	byObject indexKey = iota // the object a record is marked as part of (markPrefix), "" when unmarked
+	byName
+	byVID
+)
+
+func (k indexKey) of(r record) string {
+	switch k {
+	case byObject:
+		if i := strings.IndexByte(r.Mark, '#'); i >= 0 {
+			return r.Mark[:i+1]
+		}
+		return ""
+	case byName:
+		return r.Name
+	default:
+		return strconv.Itoa(int(r.VID))
+	}
+}
+
+func newSet(model string, match func(record) bool) *cachedSet {
+	return &cachedSet{model: model, at: time.Now(), match: match, recs: map[int32]record{}}
+}
+
+func (s *cachedSet) put(r record) {
+	s.del(r.ID)
+	s.recs[r.ID] = r
+	for k, m := range s.by {
+		v := k.of(r)
+		if m[v] == nil {
+			m[v] = map[int32]struct{}{}
+		}
+		m[v][r.ID] = struct{}{}
+	}
+}
+
+func (s *cachedSet) del(id int32) {
+	old, ok := s.recs[id]
+	if !ok {
+		return
+	}
+	delete(s.recs, id)
+	for k, m := range s.by {
+		v := k.of(old)
+		delete(m[v], id)
+		if len(m[v]) == 0 {
+			delete(m, v)
+		}
+	}
+}
+
+// ids returns the ids of the records whose k is v, building the index on first use.
+func (s *cachedSet) ids(k indexKey, v string) map[int32]struct{} {
+	if s.by == nil {
+		s.by = map[indexKey]map[string]map[int32]struct{}{}
+	}
+	m, ok := s.by[k]
+	if !ok {
+		m = map[string]map[int32]struct{}{}
+		for id, r := range s.recs {
+			key := k.of(r)
+			if m[key] == nil {
+				m[key] = map[int32]struct{}{}
+			}
+			m[key][id] = struct{}{}
+		}
+		s.by[k] = m
+	}
+	return m[v]
+}
+
+// sorted returns the records of ids by id.
+func (s *cachedSet) sorted(ids map[int32]struct{}) []record {
+	out := make([]record, 0, len(ids))
+	for id := range ids {
+		out = append(out, s.recs[id])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // index is the backend's per-process cache of the lookups its VPC writes need: every VRF (names and
@@ -36,6 +124,17 @@ type index struct {
 // than cacheTTL. Reads hold the index lock, so a write that completes meanwhile is applied after the read
 // is stored (never lost to it).
 func (b *Backend) lookup(ctx context.Context, key, model string, f filter, match func(record) bool) ([]record, error) {
+	return b.lookupWhere(ctx, key, model, f, match, nil)
+}
+
+// where selects the records of a cached set whose index k is v.
+type where struct {
+	k indexKey
+	v string
+}
+
+// lookupWhere is lookup of only the records w selects (all when w is nil).
+func (b *Backend) lookupWhere(ctx context.Context, key, model string, f filter, match func(record) bool, w *where) ([]record, error) {
 	b.idx.mu.Lock()
 	defer b.idx.mu.Unlock()
 	if b.idx.sets == nil {
@@ -47,18 +146,20 @@ func (b *Backend) lookup(ctx context.Context, key, model string, f filter, match
 		if err != nil {
 			return nil, err
 		}
-		s = &cachedSet{model: model, at: time.Now(), match: match, recs: map[int32]record{}}
+		s = newSet(model, match)
 		for _, r := range recs {
-			s.recs[r.ID] = r
+			s.put(r)
 		}
 		b.idx.sets[key] = s
 	}
-	out := make([]record, 0, len(s.recs))
-	for _, r := range s.recs {
-		out = append(out, r)
+	if w != nil {
+		return s.sorted(s.ids(w.k, w.v)), nil
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	ids := make(map[int32]struct{}, len(s.recs))
+	for id := range s.recs {
+		ids[id] = struct{}{}
+	}
+	return s.sorted(ids), nil
 }
 
 // wrote keeps the cached sets current after our own create or patch: r is the record as NetBox answered.
@@ -71,9 +172,9 @@ func (b *Backend) wrote(r record) {
 			continue
 		}
 		if s.match(r) {
-			s.recs[r.ID] = r
+			s.put(r)
 		} else {
-			delete(s.recs, r.ID)
+			s.del(r.ID)
 		}
 	}
 }
@@ -85,7 +186,7 @@ func (b *Backend) seed(key, model string, match func(record) bool) {
 	if b.idx.sets == nil {
 		b.idx.sets = map[string]*cachedSet{}
 	}
-	b.idx.sets[key] = &cachedSet{model: model, at: time.Now(), match: match, recs: map[int32]record{}}
+	b.idx.sets[key] = newSet(model, match)
 }
 
 // forget drops a record we deleted from the cached sets.
@@ -94,7 +195,7 @@ func (b *Backend) forget(model string, id int32) {
 	defer b.idx.mu.Unlock()
 	for _, s := range b.idx.sets {
 		if s.model == model {
-			delete(s.recs, id)
+			s.del(id)
 		}
 	}
 }
@@ -106,22 +207,20 @@ func (b *Backend) learn(ref backend.Ref, recs []record) {
 	b.idx.mu.Lock()
 	defer b.idx.mu.Unlock()
 	for _, s := range b.idx.sets {
-		for id, r := range s.recs {
-			if !strings.HasPrefix(r.Mark, mp) {
-				continue
-			}
+		for id := range s.ids(byObject, mp) {
+			r := s.recs[id]
 			// Not marked as ref's any more, or gone: a set that holds it unmarked (every VRF, a group's
 			// VLANs) keeps it as a record of nobody's, so that a create is refused rather than let through.
 			r.Mark, r.Part = "", ""
 			if s.match(r) {
-				s.recs[id] = r
+				s.put(r)
 			} else {
-				delete(s.recs, id)
+				s.del(id)
 			}
 		}
 		for _, r := range recs {
 			if r.Model == s.model && s.match(r) {
-				s.recs[r.ID] = r
+				s.put(r)
 			}
 		}
 	}
@@ -149,19 +248,16 @@ func (b *Backend) cachedMarked(ctx context.Context, ref backend.Ref) ([]record, 
 	for _, m := range modelsOf(ref.Kind) {
 		var recs []record
 		var err error
+		w := &where{byObject, mp}
 		if m == modelVRF {
-			recs, err = b.lookup(ctx, "vrf", modelVRF, filter{}, all)
+			recs, err = b.lookupWhere(ctx, "vrf", modelVRF, filter{}, all, w)
 		} else {
-			recs, err = b.lookup(ctx, m+":"+kindVPC, m, filter{MarkPrefix: kindVPC + "/"}, markedAs(kindVPC+"/"))
+			recs, err = b.lookupWhere(ctx, m+":"+kindVPC, m, filter{MarkPrefix: kindVPC + "/"}, markedAs(kindVPC+"/"), w)
 		}
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range recs {
-			if strings.HasPrefix(r.Mark, mp) {
-				out = append(out, r)
-			}
-		}
+		out = append(out, recs...)
 	}
 	return out, nil
 }
@@ -171,13 +267,13 @@ func (b *Backend) cachedGroups(ctx context.Context) ([]record, error) {
 	return b.lookup(ctx, "vlangroup", modelVLANGroup, filter{}, all)
 }
 
-// cachedGroupVLANs is the VLANs of group gid, from the cache.
-func (b *Backend) cachedGroupVLANs(ctx context.Context, gid int32) ([]record, error) {
-	return b.lookup(ctx, "vlan:group:"+strconv.Itoa(int(gid)), modelVLAN, filter{GroupIDs: []int32{gid}},
-		func(r record) bool { return r.Group == gid })
+// cachedGroupVLANs is the VLANs of group gid with the given vid, from the cache.
+func (b *Backend) cachedGroupVLANs(ctx context.Context, gid, vid int32) ([]record, error) {
+	return b.lookupWhere(ctx, "vlan:group:"+strconv.Itoa(int(gid)), modelVLAN, filter{GroupIDs: []int32{gid}},
+		func(r record) bool { return r.Group == gid }, &where{byVID, strconv.Itoa(int(vid))})
 }
 
-// cachedVRFs is every VRF, from the cache.
-func (b *Backend) cachedVRFs(ctx context.Context) ([]record, error) {
-	return b.lookup(ctx, "vrf", modelVRF, filter{}, all)
+// cachedVRFs is the VRFs of the given name, from the cache.
+func (b *Backend) cachedVRFs(ctx context.Context, name string) ([]record, error) {
+	return b.lookupWhere(ctx, "vrf", modelVRF, filter{}, all, &where{byName, name})
 }

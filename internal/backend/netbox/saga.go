@@ -412,14 +412,14 @@ func (b *Backend) conflicts(ctx context.Context, want record) ([]record, error) 
 	var err error
 	switch want.Model {
 	case modelVRF:
-		cands, err = b.cachedVRFs(ctx)
+		cands, err = b.cachedVRFs(ctx, want.Name)
 	case modelVLANGroup:
 		cands, err = b.list(ctx, modelVLANGroup, filter{Slugs: []string{want.Slug}})
 	case modelPrefix:
 		cands, err = b.list(ctx, modelPrefix, filter{Prefix: want.Prefix})
 	case modelVLAN:
 		if want.Group != 0 {
-			cands, err = b.cachedGroupVLANs(ctx, want.Group)
+			cands, err = b.cachedGroupVLANs(ctx, want.Group, want.VID)
 		} else {
 			cands, err = b.list(ctx, modelVLAN, filter{Names: []string{want.Name}})
 		}
