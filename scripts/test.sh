@@ -4,7 +4,7 @@
 # (git http-backend over smart HTTP) and the NetBox emulator themselves, and drive the real Terraform CLI
 # (or OpenTofu, built from the Go module proxy when no terraform is on PATH; HEDGEHOG_TF_CLI=tofu forces it).
 #
-#   scripts/test.sh            unit + acceptance tests, short fuzz runs, docs gate
+#   scripts/test.sh            unit + acceptance tests, race detector, short fuzz runs, docs gate
 #   scripts/test.sh acc        acceptance tests only (internal/provider); TEST_RUN=REGEX runs only those
 #   FUZZTIME=30s scripts/test.sh   another fuzz budget per target (default 100000x: an iteration count, which unlike
 #                                  a duration cannot end a run mid-input with "context deadline exceeded")
@@ -26,6 +26,11 @@ if [[ "${1:-}" == "acc" ]]; then
 fi
 
 go test -count=1 -p 2 -timeout "$timeout" ./...
+
+# The race detector on the packages that run concurrently (group commit, merged NetBox requests, the run
+# cache, the guard, the list cache, sagas, the protocol wrapper): their unit and backend tests, without the
+# acceptance tests (TF_ACC off), about 3 minutes here.
+TF_ACC= go test -race -count=1 -p 2 -timeout "$timeout" ./internal/backend/... ./internal/engine/ ./internal/saga/ ./internal/provider/
 
 # Fuzz targets, each for a short budget (no panic, invariants hold).
 fuzztime="${FUZZTIME:-100000x}"
