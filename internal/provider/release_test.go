@@ -17,9 +17,9 @@ type marker struct{ _ [64]byte }
 type markerKey struct{}
 
 // The framework keeps every request's context until StopProvider; the server must not let it keep the
-// requests' values (in Terraform: the gRPC stream and the SDK's loggers). 300 validations and plans of VPCs,
-// each with a context carrying a value that reports its collection: after them, with the server still in
-// use, almost none may be left. Without releasingContext every one is kept.
+// requests' values (in Terraform: the gRPC stream and the SDK's loggers). 300 validations of VPCs, each with a
+// context carrying a value that reports its collection: after them, with the server still in use, almost none
+// may be left. Without releasingContext every one is kept.
 func TestRequestContextsReleased(t *testing.T) {
 	p := newProtoProvider(t)
 	var live atomic.Int64

@@ -2,6 +2,8 @@ package netbox
 
 import (
 	"context"
+	"iter"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,8 +105,8 @@ func (s *cachedSet) ids(k indexKey, v string) map[int32]struct{} {
 }
 
 // sorted returns the records of ids by id.
-func (s *cachedSet) sorted(ids map[int32]struct{}) []record {
-	out := make([]record, 0, len(ids))
+func (s *cachedSet) sorted(ids iter.Seq[int32]) []record {
+	out := []record{}
 	for id := range ids {
 		out = append(out, s.recs[id])
 	}
@@ -153,13 +155,9 @@ func (b *Backend) lookupWhere(ctx context.Context, key, model string, f filter, 
 		b.idx.sets[key] = s
 	}
 	if w != nil {
-		return s.sorted(s.ids(w.k, w.v)), nil
+		return s.sorted(maps.Keys(s.ids(w.k, w.v))), nil
 	}
-	ids := make(map[int32]struct{}, len(s.recs))
-	for id := range s.recs {
-		ids[id] = struct{}{}
-	}
-	return s.sorted(ids), nil
+	return s.sorted(maps.Keys(s.recs)), nil
 }
 
 // wrote keeps the cached sets current after our own create or patch: r is the record as NetBox answered.

@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"fmt"
+	"maps"
 	"math/rand"
 	"reflect"
 	"sort"
@@ -43,7 +44,7 @@ func TestCachedSetIndexesMatchScan(t *testing.T) {
 		}
 		for k, vs := range keys {
 			for _, v := range vs {
-				got := s.sorted(s.ids(k, v))
+				got := s.sorted(maps.Keys(s.ids(k, v)))
 				if want := scan(k, v); !reflect.DeepEqual(got, want) {
 					t.Fatalf("step %d index %d %q: got %v, want %v", step, k, v, got, want)
 				}
