@@ -141,8 +141,8 @@ func (p *hedgehogProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 						MarkdownDescription: "Deprecated: the fabric keeps its objects in namespace `default` only, and any other value is refused."},
 					"field_manager": str("Server-side apply field manager (default `terraform-provider-hedgehog`).", false),
 					"mode":          str("`apply` (default): the provider writes the cluster. `observe`: a GitOps controller applies from Git; the provider only reads and waits for the object. Env: `HEDGEHOG_KUBERNETES_MODE`.", false),
-					"qps":           pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit (default 100; client-go's own default of 5 makes 500 objects take minutes)."},
-					"burst":         pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst (default 200)."},
+					"qps":           pschema.Float64Attribute{Optional: true, MarkdownDescription: "Client-side request rate limit in requests per second. Unset or 0: none (the default): Terraform's `-parallelism` bounds the requests in flight, the API server's priority and fairness queues them, and 429 answers are retried after their `Retry-After`. client-go's own default of 5 makes 500 objects take minutes."},
+					"burst":         pschema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst, with `qps` (default 200)."},
 					"exec": pschema.SingleNestedAttribute{Optional: true, MarkdownDescription: "A client-go exec credential plugin for the token (e.g. `aws eks get-token`), used with `host` and `cluster_ca_certificate`.",
 						Attributes: map[string]pschema.Attribute{
 							"api_version": str("ExecCredential API version (default `client.authentication.k8s.io/v1`).", false),

@@ -39,9 +39,13 @@ const (
 
 // Defaults of Config.
 const (
-	DefaultNamespace      = "default"
-	DefaultFieldManager   = "terraform-provider-hedgehog"
-	DefaultQPS            = 100
+	DefaultNamespace    = "default"
+	DefaultFieldManager = "terraform-provider-hedgehog"
+	// DefaultQPS turns client-go's client-side rate limiter off (a negative QPS does). Terraform's
+	// -parallelism already bounds the requests in flight, the API server's priority and fairness queues
+	// them on the server side, and the guard retries 429s after their Retry-After. A limit of 100 per
+	// second made a 500-VPC apply wait about 12 s in the limiter (DECISIONS 42). Config.QPS > 0 sets one.
+	DefaultQPS            = -1
 	DefaultBurst          = 200
 	DefaultObserveTimeout = 5 * time.Minute
 )

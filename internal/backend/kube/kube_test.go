@@ -16,8 +16,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend/backendtest"
@@ -419,18 +424,36 @@ func TestAuthErrors(t *testing.T) {
 	}
 }
 
+// rateLimiter is the limiter client-go gives a REST client built from rc.
+func rateLimiter(t *testing.T, rc *rest.Config) flowcontrol.RateLimiter {
+	t.Helper()
+	c := rest.CopyConfig(rc)
+	c.GroupVersion = &schema.GroupVersion{Version: "v1"}
+	c.APIPath = "/api"
+	c.NegotiatedSerializer = serializer.NewCodecFactory(runtime.NewScheme()).WithoutConversion()
+	client, err := rest.RESTClientFor(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.GetRateLimiter()
+}
+
 func TestClientConfig(t *testing.T) {
 	b := New(Config{Host: "https://127.0.0.1:1"}) // nothing listens there; New must not dial
 	rc, err := b.RESTConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rc.QPS != 100 || rc.Burst != 200 {
-		t.Errorf("QPS/Burst %v/%d", rc.QPS, rc.Burst)
+	// No client-side rate limiter by default: client-go builds none for a negative QPS.
+	if rc.QPS >= 0 || rateLimiter(t, rc) != nil {
+		t.Errorf("default QPS %v: client has a rate limiter", rc.QPS)
 	}
 	rc, _ = New(Config{Host: "https://x", QPS: 7, Burst: 9}).RESTConfig()
 	if rc.QPS != 7 || rc.Burst != 9 {
 		t.Errorf("QPS/Burst %v/%d", rc.QPS, rc.Burst)
+	}
+	if rl := rateLimiter(t, rc); rl == nil || rl.QPS() != 7 {
+		t.Errorf("QPS 7: rate limiter %v", rl)
 	}
 	var be *backend.Error
 	if _, err := b.Get(context.Background(), backend.Ref{Kind: "VPC", Name: "x"}); !errors.As(err, &be) {
@@ -530,11 +553,16 @@ func putN(b testing.TB, be *Backend, n int, gen int) {
 }
 
 // BenchmarkPut500 applies 500 objects with parallelism 10 (each iteration changes every object), with the
-// default client rate limit (QPS 100: a Put is a GET and an apply) and with QPS 1000.
+// default client (no client-side rate limit: a Put is a GET and an apply) and with limits of 100 and 1000
+// requests per second (burst twice that).
 func BenchmarkPut500(b *testing.B) {
-	for _, qps := range []float32{DefaultQPS, 1000} {
+	for _, qps := range []float32{DefaultQPS, 100, 1000} {
 		b.Run(fmt.Sprintf("qps-%v", qps), func(b *testing.B) {
-			be := newBackend(b, fmt.Sprintf("bench-put-%v", qps), func(c *Config) { c.QPS, c.Burst = qps, 2*int(qps) })
+			burst := 2 * int(qps)
+			if qps < 0 {
+				burst = 0
+			}
+			be := newBackend(b, fmt.Sprintf("bench-put-%v", qps), func(c *Config) { c.QPS, c.Burst = qps, burst })
 			for i := 0; b.Loop(); i++ {
 				putN(b, be, 500, i)
 			}
