@@ -93,7 +93,7 @@ func main() {
 	flag.BoolVar(&o.netboxPaths, "netbox-paths", false, "after each phase, list the NetBox requests by method and path (ids and query values elided)")
 	flag.StringVar(&o.sizes, "sizes", "", "comma-separated numbers of VPCs (e.g. 100,500,2000): run the whole bench for each and print the cost per VPC of each phase, which should stay flat")
 	flag.StringVar(&o.profile, "pprof", "", "serve the provider in this process (Terraform reattaches to it) and write a CPU profile per phase to PREFIX-<phase>.cpu; the profiles include the backends, which run here too")
-	flag.StringVar(&o.profileProvider, "profile-provider", "", "have every provider process write its CPU profile and its heap at its peak to PREFIX-<phase>-<pid>.cpu/.heap (HEDGEHOG_PROFILE); the provider runs as Terraform starts it")
+	flag.StringVar(&o.profileProvider, "profile-provider", "", "have every provider process write its CPU profile and its heap at its peak to PREFIX-<phase>-<pid>.cpu/.heap (HEDGEHOG_PROFILE); the provider runs as Terraform starts it. With -tf tofu the CLI's own CPU profile goes to PREFIX-<phase>-cli.cpu")
 	flag.Parse()
 	if flag.NArg() != 0 || o.n < 1 || o.n > maxVPCs || o.parallelism < 1 {
 		flag.Usage()
@@ -578,7 +578,10 @@ func (r *runner) run(logName string, args ...string) (result, error) {
 	cmd := exec.Command(r.tf, args...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = r.dir, r.env, &out, &out
 	if r.profilePrefix != "" {
-		cmd.Env = append(append([]string(nil), r.env...), "HEDGEHOG_PROFILE="+r.profilePrefix+"-"+logName)
+		// OpenTofu writes its own CPU profile when TOFU_CPU_PROFILE is set (Terraform has no such
+		// switch and ignores it), so a tofu run shows where the CLI's share of the CPU goes too.
+		cmd.Env = append(append([]string(nil), r.env...), "HEDGEHOG_PROFILE="+r.profilePrefix+"-"+logName,
+			"TOFU_CPU_PROFILE="+r.profilePrefix+"-"+logName+"-cli.cpu")
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
