@@ -71,13 +71,14 @@ type options struct {
 	profileProvider string
 	netboxPaths     bool
 	sizes           string
+	floor           bool
 }
 
 // phaseCost is what one phase cost, for the cost-per-object summary of -sizes.
 type phaseCost struct {
-	name          string
-	wall, provCPU time.Duration
-	requests      string
+	name                  string
+	wall, provCPU, cliCPU time.Duration
+	requests              string
 }
 
 func main() {
@@ -94,6 +95,7 @@ func main() {
 	flag.StringVar(&o.sizes, "sizes", "", "comma-separated numbers of VPCs (e.g. 100,500,2000): run the whole bench for each and print the cost per VPC of each phase, which should stay flat")
 	flag.StringVar(&o.profile, "pprof", "", "serve the provider in this process (Terraform reattaches to it) and write a CPU profile per phase to PREFIX-<phase>.cpu; the profiles include the backends, which run here too")
 	flag.StringVar(&o.profileProvider, "profile-provider", "", "have every provider process write its CPU profile and its heap at its peak to PREFIX-<phase>-<pid>.cpu/.heap (HEDGEHOG_PROFILE); the provider runs as Terraform starts it. With -tf tofu the CLI's own CPU profile goes to PREFIX-<phase>-cli.cpu")
+	flag.BoolVar(&o.floor, "floor", true, "also run Terraform's floor (built-in terraform_data resources, minimal and holding the same values as our VPCs) through create, plan and destroy, and print the ratio of each phase to it")
 	flag.Parse()
 	if flag.NArg() != 0 || o.n < 1 || o.n > maxVPCs || o.parallelism < 1 {
 		flag.Usage()
@@ -298,6 +300,7 @@ func runPhases(o options, record func(phaseCost)) error {
 	}...)
 	var rows [][]string
 	var stateNote string
+	ours := map[string]phaseCost{}
 	for i, p := range phases {
 		if p.setup != nil {
 			if err := p.setup(); err != nil {
@@ -339,7 +342,9 @@ func runPhases(o options, record func(phaseCost)) error {
 			printTable(rows)
 			return fmt.Errorf("%s: expected exactly 1 change:\n%s", p.name, tail(r.output, 20))
 		}
-		record(phaseCost{name: p.name, wall: r.wall, provCPU: r.provCPU, requests: c.delta(before, after)})
+		pc := phaseCost{name: p.name, wall: r.wall, provCPU: r.provCPU, cliCPU: r.cliCPU, requests: c.delta(before, after)}
+		record(pc)
+		ours[p.name] = pc
 		rows = append(rows, []string{
 			p.name,
 			fmt.Sprintf("%.2f", r.wall.Seconds()),
@@ -355,6 +360,19 @@ func runPhases(o options, record func(phaseCost)) error {
 	}
 	printTable(rows)
 	fmt.Printf("%s; loadavg after: %s\n", stateNote, loadavg())
+	if !o.floor {
+		return nil
+	}
+	var shapes []string
+	var floors [][]floorPhase
+	for _, f := range floorShapes {
+		fp, err := runFloor(o, tf, cli.env, f.name, f.body)
+		if err != nil {
+			return err
+		}
+		shapes, floors = append(shapes, f.name), append(floors, fp)
+	}
+	printFloor(o.n, ours, shapes, floors)
 	return nil
 }
 
