@@ -10,7 +10,7 @@
 //	go run ./internal/cmd/bench -n 500 -backends kubernetes -tf "$(command -v terraform)" -provider-dir bin
 //
 // Flags: -backends kubernetes|git|netbox|all (or a comma list), -parallelism (Terraform's, default 10),
-// -qps/-burst (the kubernetes block's; 0 leaves the provider defaults of 100/200), -keep-work,
+// -qps/-burst (the kubernetes block's; 0 leaves the provider's default: no client-side limit), -keep-work,
 // -netbox-paths (request histogram per phase), -pprof PREFIX (serve the provider in this process through
 // TF_REATTACH_PROVIDERS and write PREFIX-<phase>.cpu; the provider columns then read 0 and its CPU is in
 // the backends column). The provider inherits the environment, so e.g. TF_LOG_SDK=OFF reaches it.
@@ -19,7 +19,9 @@
 // waited for), the provider's own CPU time and peak RSS (VmHWM, polled from /proc), the CPU time of the
 // backends (they run in this process; git-http-backend runs as its child), and what the backends received:
 // API server requests by verb (the in-process apiserver_request_total metric), NetBox emulator requests by
-// method, and commits on the Git branch.
+// method, and commits on the Git branch. It then prints those requests per VPC, and (with -floor, the default)
+// runs Terraform's floor, built-in terraform_data resources through the same CLI, and prints the ratio of each
+// phase to it (floor.go). With -sizes it runs everything per size and prints the cost per VPC of each.
 package main
 
 import (
@@ -79,6 +81,26 @@ type phaseCost struct {
 	name                  string
 	wall, provCPU, cliCPU time.Duration
 	requests              string
+	perBackend            []backendCount // requests (commits for Git) of the phase, per backend
+}
+
+// backendCount is what one backend received in a phase.
+type backendCount struct {
+	backend string
+	n       float64
+}
+
+// perVPC formats counts per VPC: "kube 3.1, netbox 3.4, git 0.10 commits".
+func perVPC(cs []backendCount, n int) string {
+	var parts []string
+	for _, c := range cs {
+		unit := ""
+		if c.backend == "git" {
+			unit = " commits"
+		}
+		parts = append(parts, fmt.Sprintf("%s %.2f%s", c.backend, c.n/float64(n), unit))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func main() {
@@ -88,8 +110,8 @@ func main() {
 	flag.StringVar(&o.tf, "tf", "", "terraform or tofu binary (default: terraform on PATH)")
 	flag.StringVar(&o.providerDir, "provider-dir", "bin", "directory holding the built "+providerBinary)
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
-	flag.Float64Var(&o.qps, "qps", 0, "kubernetes block qps (0: provider default, 100)")
-	flag.IntVar(&o.burst, "burst", 0, "kubernetes block burst (0: provider default, 200)")
+	flag.Float64Var(&o.qps, "qps", 0, "kubernetes block qps (0: provider default, no client-side limit)")
+	flag.IntVar(&o.burst, "burst", 0, "kubernetes block burst (0: provider default, 200; used with qps)")
 	flag.BoolVar(&o.keepWork, "keep-work", false, "keep the work directory (state, config, logs)")
 	flag.BoolVar(&o.netboxPaths, "netbox-paths", false, "after each phase, list the NetBox requests by method and path (ids and query values elided)")
 	flag.StringVar(&o.sizes, "sizes", "", "comma-separated numbers of VPCs (e.g. 100,500,2000): run the whole bench for each and print the cost per VPC of each phase, which should stay flat")
@@ -133,7 +155,7 @@ func main() {
 
 // printPerObject prints, per phase, wall time and provider CPU per VPC at each size (ms per VPC).
 func printPerObject(ns []int, costs map[int][]phaseCost) {
-	fmt.Println("\ncost per VPC (ms wall / ms provider CPU):")
+	fmt.Println("\ncost per VPC (ms wall / ms provider CPU; requests per VPC by backend, commits for Git):")
 	header := []string{"phase"}
 	for _, n := range ns {
 		header = append(header, fmt.Sprintf("n=%d", n))
@@ -147,7 +169,11 @@ func printPerObject(ns []int, costs map[int][]phaseCost) {
 				continue
 			}
 			c := costs[n][i]
-			row = append(row, fmt.Sprintf("%.1f / %.1f", float64(c.wall.Microseconds())/1000/float64(n), float64(c.provCPU.Microseconds())/1000/float64(n)))
+			cell := fmt.Sprintf("%.1f / %.1f", float64(c.wall.Microseconds())/1000/float64(n), float64(c.provCPU.Microseconds())/1000/float64(n))
+			if r := perVPC(c.perBackend, n); r != "" {
+				cell += "; " + r
+			}
+			row = append(row, cell)
 		}
 		rows = append(rows, row)
 	}
@@ -342,7 +368,7 @@ func runPhases(o options, record func(phaseCost)) error {
 			printTable(rows)
 			return fmt.Errorf("%s: expected exactly 1 change:\n%s", p.name, tail(r.output, 20))
 		}
-		pc := phaseCost{name: p.name, wall: r.wall, provCPU: r.provCPU, cliCPU: r.cliCPU, requests: c.delta(before, after)}
+		pc := phaseCost{name: p.name, wall: r.wall, provCPU: r.provCPU, cliCPU: r.cliCPU, requests: c.delta(before, after), perBackend: c.counts(before, after)}
 		record(pc)
 		ours[p.name] = pc
 		rows = append(rows, []string{
@@ -360,6 +386,12 @@ func runPhases(o options, record func(phaseCost)) error {
 	}
 	printTable(rows)
 	fmt.Printf("%s; loadavg after: %s\n", stateNote, loadavg())
+	fmt.Println("\nrequests per VPC (commits for Git):")
+	for _, p := range phases {
+		if pc, ok := ours[p.name]; ok {
+			fmt.Printf("  %-36s %s\n", p.name, perVPC(pc.perBackend, o.n))
+		}
+	}
 	if !o.floor {
 		return nil
 	}
@@ -811,6 +843,25 @@ func (c *counters) delta(a, b snapshot) string {
 		parts = append(parts, fmt.Sprintf("git %d commits", b.commits-a.commits))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// counts is what each selected backend received between a and b: requests (Git: commits).
+func (c *counters) counts(a, b snapshot) []backendCount {
+	var out []backendCount
+	if c.sel.Kubernetes {
+		t := 0.0
+		for k, v := range b.kube {
+			t += v - a.kube[k]
+		}
+		out = append(out, backendCount{"kube", t})
+	}
+	if c.sel.NetBox {
+		out = append(out, backendCount{"netbox", float64(b.netboxTotal - a.netboxTotal)})
+	}
+	if c.sel.Git {
+		out = append(out, backendCount{"git", float64(b.commits - a.commits)})
+	}
+	return out
 }
 
 func mapDelta(a, b map[string]float64) string {
