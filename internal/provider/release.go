@@ -62,6 +62,9 @@ func (s *jsonStateServer) ValidateResourceConfig(ctx context.Context, req *tfpro
 }
 
 func (s *jsonStateServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	if resp, ok := s.upgradeCurrent(ctx, req); ok {
+		return resp, nil
+	}
 	return released(ctx, req, s.ProviderServer.UpgradeResourceState)
 }
 

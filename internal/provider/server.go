@@ -43,11 +43,14 @@ type jsonStateServer struct {
 
 	once  sync.Once
 	types map[string]tftypes.Type // resource type name -> state type
+	// plain holds the schema version of each resource type whose schema has no nested blocks: for those
+	// the framework's encoding of a state adds nothing to tftypes' own (upgrade.go).
+	plain map[string]int64
 }
 
 func (s *jsonStateServer) stateType(ctx context.Context, typeName string) (tftypes.Type, bool) {
 	s.once.Do(func() {
-		s.types = map[string]tftypes.Type{}
+		s.types, s.plain = map[string]tftypes.Type{}, map[string]int64{}
 		resp, err := s.ProviderServer.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 		if err != nil || resp == nil {
 			return
@@ -55,6 +58,9 @@ func (s *jsonStateServer) stateType(ctx context.Context, typeName string) (tftyp
 		for name, sch := range resp.ResourceSchemas {
 			if sch != nil && sch.Block != nil {
 				s.types[name] = sch.ValueType()
+				if len(sch.Block.BlockTypes) == 0 {
+					s.plain[name] = sch.Version
+				}
 			}
 		}
 	})
