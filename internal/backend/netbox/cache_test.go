@@ -227,3 +227,72 @@ func TestBulkFailureIsPerCaller(t *testing.T) {
 	}
 	e.TakeFailures() // the refused item is an expected 400
 }
+
+// Between whole reads the run cache asks NetBox only for what changed since the newest record it holds
+// (last_updated__gte): a VRF made by hand shows, a VLAN whose mark someone cleared is no longer taken as ours,
+// and a deletion shows at the next whole read (cacheFullTTL).
+func TestCacheReadsOnlyChanges(t *testing.T) {
+	e, b := start(t)
+	ttl, full := cacheTTL, cacheFullTTL
+	t.Cleanup(func() { cacheTTL, cacheFullTTL = ttl, full })
+	mustPut(t, b, vlanNS(t), false)
+	vpc := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1001}`)
+	mustPut(t, b, vpc, false)
+	parts := func() string {
+		t.Helper()
+		recs, err := b.cachedMarked(ctx, vpc.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []string
+		for _, r := range recs {
+			ps = append(ps, r.Model+":"+r.Part)
+		}
+		return strings.Join(ps, " ")
+	}
+	if got := parts(); got != "vrf:vrf vlan:subnet:a prefix:subnet:a" {
+		t.Fatalf("marked records: %s", got)
+	}
+	c := rawClient(e)
+	if _, _, err := c.IpamAPI.IpamVrfsCreate(ctx).VRFRequest(nb.VRFRequest{Name: "by-hand"}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	vlanID := int32(atoi(t, idOf(findBy(e.Objects("ipam.vlan"), "vid", 1001))))
+	if _, _, err := c.IpamAPI.IpamVlansPartialUpdate(ctx, vlanID).PatchedWritableVLANRequest(nb.PatchedWritableVLANRequest{
+		CustomFields: map[string]any{b.cfg.CustomField: nil}}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	prefixID := int32(atoi(t, idOf(findBy(e.Objects("ipam.prefix"), "prefix", "10.0.1.0/24"))))
+	if _, err := c.IpamAPI.IpamPrefixesDestroy(ctx, prefixID).Execute(); err != nil {
+		t.Fatal(err)
+	}
+
+	cacheTTL = 0 // every lookup reads again, changes only
+	n := len(e.Requests())
+	if got := parts(); got != "vrf:vrf prefix:subnet:a" {
+		t.Errorf("after a changes-only read (the VLAN is unmarked; the deletion shows at the next whole read): %s", got)
+	}
+	if vrfs, err := b.cachedVRFs(ctx, "by-hand"); err != nil || len(vrfs) != 1 || vrfs[0].Mark != "" {
+		t.Errorf("VRF made by hand: %+v %v", vrfs, err)
+	}
+	reqs := e.Requests()[n:]
+	if len(reqs) == 0 {
+		t.Fatal("no reads")
+	}
+	for _, r := range reqs {
+		if r.Method != http.MethodGet || !strings.Contains(r.Path, "last_updated__gte=") || strings.Contains(r.Path, "cf_") {
+			t.Errorf("not a changes-only read: %s %s", r.Method, r.Path)
+		}
+	}
+
+	cacheFullTTL = 0 // the next lookup reads whole
+	n = len(e.Requests())
+	if got := parts(); got != "vrf:vrf" {
+		t.Errorf("after a whole read: %s", got)
+	}
+	for _, r := range e.Requests()[n:] {
+		if strings.Contains(r.Path, "last_updated__gte=") {
+			t.Errorf("not a whole read: %s", r.Path)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"maps"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,20 +15,31 @@ import (
 )
 
 // cacheTTL bounds how long the run's cached lookups are trusted before they are read again (a variable for
-// tests). Our own writes keep them current in between; what others write shows after at most this long
-// (DECISIONS.md).
-var cacheTTL = 10 * time.Second
+// tests). Our own writes keep them current in between; what others create or change shows after at most
+// this long (DECISIONS.md). Such a read asks only for the records of the model changed since the newest the
+// set holds (last_updated__gte, less updateOverlap), so its cost follows what changed, not the size of the set;
+// deletions do not show in it, so every cacheFullTTL the set is read whole again.
+var (
+	cacheTTL     = 10 * time.Second
+	cacheFullTTL = time.Minute
+)
+
+// updateOverlap is how far before the newest last_updated held a changes-only read starts: NetBox stamps a
+// record when it saves it, and a transaction that saved earlier may commit after a read that saw a later one.
+const updateOverlap = 5 * time.Second
 
 // cachedSet is one cached list: the records of one model a filter returned, kept current by our writes.
 // A saga asks it for a few records (the ones marked as its VPC's, a VRF of one name, a VLAN of one vid), so
 // the set keeps secondary indexes for those questions: an answer costs what it returns, not the size of the
 // set, and a run's NetBox CPU grows with the number of VPCs rather than its square (DECISIONS 41).
 type cachedSet struct {
-	model string
-	at    time.Time
-	match func(record) bool // whether a record written by us belongs to the set
-	recs  map[int32]record
-	by    map[indexKey]map[string]map[int32]struct{} // built on first use, kept current by put and del
+	model  string
+	at     time.Time         // last read (whole or of changes)
+	full   time.Time         // last whole read
+	newest time.Time         // newest last_updated of a record read from NetBox (ours included)
+	match  func(record) bool // whether a record written by us belongs to the set
+	recs   map[int32]record
+	by     map[indexKey]map[string]map[int32]struct{} // built on first use, kept current by put and del
 }
 
 // indexKey names a secondary index of a cached set.
@@ -54,10 +66,14 @@ func (k indexKey) of(r record) string {
 }
 
 func newSet(model string, match func(record) bool) *cachedSet {
-	return &cachedSet{model: model, at: time.Now(), match: match, recs: map[int32]record{}}
+	now := time.Now()
+	return &cachedSet{model: model, at: now, full: now, match: match, recs: map[int32]record{}}
 }
 
 func (s *cachedSet) put(r record) {
+	if r.Updated.After(s.newest) {
+		s.newest = r.Updated
+	}
 	s.del(r.ID)
 	s.recs[r.ID] = r
 	for k, m := range s.by {
@@ -143,7 +159,8 @@ func (b *Backend) lookupWhere(ctx context.Context, key, model string, f filter, 
 		b.idx.sets = map[string]*cachedSet{}
 	}
 	s := b.idx.sets[key]
-	if s == nil || time.Since(s.at) > cacheTTL {
+	switch {
+	case s == nil || time.Since(s.full) > cacheFullTTL || (time.Since(s.at) > cacheTTL && s.newest.IsZero()):
 		recs, err := b.list(ctx, model, f)
 		if err != nil {
 			return nil, err
@@ -153,11 +170,37 @@ func (b *Backend) lookupWhere(ctx context.Context, key, model string, f filter, 
 			s.put(r)
 		}
 		b.idx.sets[key] = s
+	case time.Since(s.at) > cacheTTL:
+		if err := b.refreshChanged(ctx, s); err != nil {
+			return nil, err
+		}
 	}
 	if w != nil {
 		return s.sorted(maps.Keys(s.ids(w.k, w.v))), nil
 	}
 	return s.sorted(maps.Keys(s.recs)), nil
+}
+
+// refreshChanged reads the records of s's model changed since the newest s holds, with no other filter, and
+// judges each with the set's own match: one that matches is put (made or changed by someone else), one that
+// no longer does is dropped (its mark or group changed, say). Records deleted by others stay until the next
+// whole read.
+func (b *Backend) refreshChanged(ctx context.Context, s *cachedSet) error {
+	// NetBox's own form (microseconds), which Django's date-time parsing takes whatever its version.
+	since := s.newest.Add(-updateOverlap).UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+	recs, err := b.list(withQuery(ctx, url.Values{"last_updated__gte": {since}}), s.model, filter{})
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if s.match(r) {
+			s.put(r)
+		} else {
+			s.del(r.ID)
+		}
+	}
+	s.at = time.Now()
+	return nil
 }
 
 // wrote keeps the cached sets current after our own create or patch: r is the record as NetBox answered.

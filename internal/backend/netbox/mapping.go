@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
 )
@@ -77,6 +78,9 @@ type record struct {
 
 	// GroupAvailable marks an ungrouped VLAN whose namespace's VLAN group exists by now (read only).
 	GroupAvailable bool `json:"-"`
+	// Updated is NetBox's last_updated of the record as read (read only): the run cache reads only what
+	// changed since the newest it holds (index.go).
+	Updated time.Time `json:"-"`
 
 	// Desired-only references to other parts of the same object, resolved to ids at write time.
 	VRFPart  string `json:"-"`

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	nb "github.com/netbox-community/go-netbox/v4"
 )
@@ -209,12 +210,21 @@ func (b *Backend) list(ctx context.Context, model string, f filter) ([]record, e
 
 func (b *Backend) vrfRecord(v nb.VRF) record {
 	return record{Model: modelVRF, ID: v.Id, Mark: b.markOf(v.CustomFields), Tags: tagsOf(v.Tags),
-		Name: v.Name, EnforceUnique: v.EnforceUnique != nil && *v.EnforceUnique, Description: str(v.Description)}
+		Name: v.Name, EnforceUnique: v.EnforceUnique != nil && *v.EnforceUnique, Description: str(v.Description),
+		Updated: updated(v.LastUpdated)}
+}
+
+// updated is a record's last_updated, zero when NetBox sent none.
+func updated(t nb.NullableTime) time.Time {
+	if v := t.Get(); v != nil {
+		return *v
+	}
+	return time.Time{}
 }
 
 func (b *Backend) prefixRecord(p nb.Prefix) record {
 	r := record{Model: modelPrefix, ID: p.Id, Mark: b.markOf(p.CustomFields), Tags: tagsOf(p.Tags),
-		Prefix: p.Prefix, Description: str(p.Description)}
+		Prefix: p.Prefix, Description: str(p.Description), Updated: updated(p.LastUpdated)}
 	if v := p.Vrf.Get(); v != nil {
 		r.VRF = v.Id
 	}
@@ -229,7 +239,7 @@ func (b *Backend) prefixRecord(p nb.Prefix) record {
 
 func (b *Backend) vlanRecord(v nb.VLAN) record {
 	r := record{Model: modelVLAN, ID: v.Id, Mark: b.markOf(v.CustomFields), Tags: tagsOf(v.Tags),
-		VID: v.Vid, Name: v.Name, Description: str(v.Description)}
+		VID: v.Vid, Name: v.Name, Description: str(v.Description), Updated: updated(v.LastUpdated)}
 	if g := v.Group.Get(); g != nil {
 		r.Group, r.GroupName = g.Id, g.Name
 	}
@@ -248,11 +258,15 @@ type rawVLANGrp struct {
 	VIDRanges    json.RawMessage `json:"vid_ranges"`
 	Tags         []tagRef        `json:"tags"`
 	CustomFields map[string]any  `json:"custom_fields"`
+	LastUpdated  *time.Time      `json:"last_updated"`
 }
 
 func (g rawVLANGrp) record(b *Backend) (record, error) {
 	r := record{Model: modelVLANGroup, ID: g.ID, Name: g.Name, Slug: g.Slug, Description: g.Description,
 		Tags: g.Tags, Mark: b.markOf(g.CustomFields)}
+	if g.LastUpdated != nil {
+		r.Updated = *g.LastUpdated
+	}
 	if g.ScopeType != nil && *g.ScopeType == "dcim.site" && g.ScopeID != nil {
 		r.Site = *g.ScopeID
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	netbox "github.com/netbox-community/go-netbox/v4"
 )
@@ -653,5 +654,46 @@ func TestDeleteSemantics(t *testing.T) {
 	status, _ = raw(t, e, "", "DELETE", fmt.Sprintf("/api/ipam/vlan-groups/%d/", f.group), nil)
 	if status != 409 {
 		t.Errorf("vlan group with VLANs delete: %d", status)
+	}
+}
+
+// last_updated__gte and __lte select by the time of the last change, through go-netbox's own parameter (so
+// the request validator accepts what NetBox defines, and refuses a value that is not a date-time).
+func TestLastUpdatedFilter(t *testing.T) {
+	e := Start(t)
+	c := client(e)
+	mk := func(name string) int32 {
+		v, _, err := c.IpamAPI.IpamVrfsCreate(ctx).VRFRequest(netbox.VRFRequest{Name: name}).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Id
+	}
+	mk("old")
+	changed := mk("changed")
+	time.Sleep(10 * time.Millisecond)
+	cut := time.Now()
+	time.Sleep(10 * time.Millisecond)
+	d := "edited"
+	if _, _, err := c.IpamAPI.IpamVrfsPartialUpdate(ctx, changed).PatchedVRFRequest(netbox.PatchedVRFRequest{Description: &d}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	mk("new")
+	names := func(req netbox.ApiIpamVrfsListRequest) string {
+		page, _, err := req.Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []string
+		for _, v := range page.Results {
+			ns = append(ns, v.Name)
+		}
+		return strings.Join(ns, " ")
+	}
+	if got := names(c.IpamAPI.IpamVrfsList(ctx).LastUpdatedGte([]time.Time{cut})); got != "changed new" {
+		t.Errorf("last_updated__gte: %q", got)
+	}
+	if got := names(c.IpamAPI.IpamVrfsList(ctx).LastUpdatedLte([]time.Time{cut})); got != "old" {
+		t.Errorf("last_updated__lte: %q", got)
 	}
 }

@@ -929,6 +929,23 @@ func (e *Emulator) matches(m *modelDef, r *record, q url.Values) (bool, errs) {
 				return false, nil
 			}
 			continue
+		case "last_updated__gte", "last_updated__lte":
+			// NetBox defines these on every model (a date-time lookup of last_updated); a list of values is
+			// OR-ed, like django-filter's multiple-value lookups.
+			hit := false
+			for _, v := range vals {
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					return false, errs{k: {"Enter a valid date/time."}}
+				}
+				if (k == "last_updated__gte" && !r.updated.Before(t)) || (k == "last_updated__lte" && !r.updated.After(t)) {
+					hit = true
+				}
+			}
+			if !hit {
+				return false, nil
+			}
+			continue
 		case "q":
 			needle := strings.ToLower(vals[0])
 			hit := false
