@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -39,6 +40,9 @@ var (
 type hedgehogProvider struct {
 	version string
 	rec     *runRecord // what the validate walk saw, for the plan walk (runrecord.go)
+	// eng is the engine the last successful Configure made, for the protocol server's own plan path
+	// (fastplan.go); the framework hands the same engine to every resource it configures.
+	eng atomic.Pointer[engine.Engine]
 }
 
 // New returns the provider factory.
@@ -435,6 +439,7 @@ func (p *hedgehogProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	eng := engine.New(opts)
+	p.eng.Store(eng)
 	resp.ResourceData = eng
 	resp.DataSourceData = eng
 	resp.ListResourceData = eng

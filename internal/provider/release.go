@@ -73,6 +73,9 @@ func (s *jsonStateServer) UpgradeResourceIdentity(ctx context.Context, req *tfpr
 }
 
 func (s *jsonStateServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	if resp, ok := s.planDirect(ctx, req); ok {
+		return resp, nil
+	}
 	return released(ctx, req, s.ProviderServer.PlanResourceChange)
 }
 

@@ -245,28 +245,47 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 		return
 	}
-	typ := req.Plan.Raw.Type()
-	state := attrs(req.State.Raw)
-	plan := attrs(req.Plan.Raw)
-	creating := req.State.Raw.IsNull()
-
 	rd, ok := r.render(ctx, r.eng, req.Config.Raw, diags)
 	if diags.hasError() {
 		return
 	}
 	if !ok {
-		// Some input is unknown until apply: everything derived from it is unknown too.
-		for _, a := range []string{aBackendChanges, aCheckpoints, aGitCommit, aNetBoxIDs, aGitPath} {
-			plan[a] = tfUnknown(plan[a].Type())
-		}
-		if creating {
-			plan[aClusterUID] = tfUnknown(tftypes.String)
-			plan[aID] = tfUnknown(tftypes.String)
-		}
-		plan[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
-		resp.Plan.Raw = tftypes.NewValue(typ, plan)
+		resp.Plan.Raw = planUnknown(req.Plan.Raw, req.State.Raw.IsNull())
 		return
 	}
+	if planned, replace, ok := r.planKnown(ctx, rd, req.State.Raw, req.Plan.Raw, importAdopting(ctx, req.Private), diags); ok {
+		resp.Plan.Raw = planned
+		resp.RequiresReplace = append(resp.RequiresReplace, replace...)
+	}
+}
+
+// planUnknown is the plan of an object some of whose input is unknown until apply: everything derived from it
+// is unknown too.
+func planUnknown(proposed tftypes.Value, creating bool) tftypes.Value {
+	plan := attrs(proposed)
+	for _, a := range []string{aBackendChanges, aCheckpoints, aGitCommit, aNetBoxIDs, aGitPath} {
+		plan[a] = tfUnknown(plan[a].Type())
+	}
+	if creating {
+		plan[aClusterUID] = tfUnknown(tftypes.String)
+		plan[aID] = tfUnknown(tftypes.String)
+	}
+	plan[aDrift] = tftypes.NewValue(strMapType, map[string]tftypes.Value{})
+	return tftypes.NewValue(proposed.Type(), plan)
+}
+
+// planKnown plans the create or update of an object whose configuration is wholly known (rd): the cascade,
+// ownership and dry run at plan, then the planned state (the configuration over the fabric's defaults, the
+// checkpoints a write keeps or makes unknown) and the attributes whose change replaces the object. priorState
+// is the state (null for a create), proposed Terraform's proposed new state; importAdopt is whether an import
+// left its adoption mark in private state. ok is false when the plan stopped on an error (in diags).
+//
+// ModifyPlan and the protocol server's own plan path (fastplan.go) both answer with it.
+func (r *fabricResource) planKnown(ctx context.Context, rd *rendered, priorState, proposed tftypes.Value, importAdopt bool, diags *diagnostics) (planned tftypes.Value, replace path.Paths, ok bool) {
+	typ := proposed.Type()
+	state := attrs(priorState)
+	plan := attrs(proposed)
+	creating := priorState.IsNull()
 	if r.eng != nil {
 		// Integration stage at plan, once per run: a backend that cannot be reached fails the plan (a plan that
 		// passes must be able to apply), or is a warning with plan_without_backends. Apply fails on it before
@@ -292,7 +311,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.planOwnership(ctx, rd.d, creating && !boolAttr(plan[aAdopt]), diags)
 		r.planDryRun(ctx, rd.d, state, creating, diags) // the cluster's own judge, once the checks above passed
 		if diags.hasError() {
-			return
+			return tftypes.Value{}, nil, false
 		}
 	}
 	d := rd.d
@@ -310,7 +329,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		pv, err := r.spec.CRD.Spec.ToValue(planned)
 		if err != nil {
 			diags.errorf(path.Empty(), "Cannot plan the defaults", "%v", err)
-			return
+			return tftypes.Value{}, nil, false
 		}
 		for k, v := range attrs(pv) {
 			plan[k] = v
@@ -347,7 +366,7 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	setCheckpoint(aGitCommit, backend.Git, tftypes.String)
 	setCheckpoint(aNetBoxIDs, backend.NetBox, intMapType)
 	if _, drifted := drift[backend.NetBox]; has(backend.NetBox) && !plan[aNetBoxIDs].IsKnown() && !creating && !drifted &&
-		!boolAttr(plan[aAdopt]) && !importAdopting(ctx, req.Private) {
+		!boolAttr(plan[aAdopt]) && !importAdopt {
 		// NetBox is written, but its records are patched in place: when the object keeps the same records
 		// (same keys), it keeps their ids, and the plan says so instead of hiding every id.
 		if ids, ok := intMapVal(state[aNetBoxIDs]); ok && len(ids) > 0 && sameKeys(ids, d.Predicted[backend.NetBox]) {
@@ -383,13 +402,13 @@ func (r *fabricResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	if !creating {
 		fields := r.spec.replaceFields(state, plan)
-		resp.RequiresReplace = append(resp.RequiresReplace, fields...)
+		replace = append(replace, fields...)
 		if old, ok := strVal(state[aName]); ok && len(fields) > 0 && r.eng != nil {
 			// The replacement deletes the object first: its delete protections, checked now.
 			diags.cascade(r.spec, replacementDeleteFindings(r.spec.Kind, fields, r.eng.PlanReplace(ctx, backend.Ref{Kind: r.spec.Kind, Namespace: d.Ref.Namespace, Name: old})))
 		}
 	}
-	resp.Plan.Raw = tftypes.NewValue(typ, plan)
+	return tftypes.NewValue(typ, plan), replace, true
 }
 
 func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -25,13 +25,14 @@ import (
 // plan exit 2 while printing "No changes". Terraform decodes a JSON DynamicValue exactly as it decodes the
 // state file, so the same object compares equal. DECISIONS.md, entry 26.
 func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
-	inner := providerserver.NewProtocol6WithError(New(version)())
+	p := &hedgehogProvider{version: version, rec: newRunRecord()}
+	inner := providerserver.NewProtocol6WithError(p)
 	return func() (tfprotov6.ProviderServer, error) {
 		s, err := inner()
 		if err != nil {
 			return nil, err
 		}
-		return &jsonStateServer{ProviderServer: s}, nil
+		return &jsonStateServer{ProviderServer: s, prov: p}, nil
 	}
 }
 
@@ -46,11 +47,26 @@ type jsonStateServer struct {
 	// plain holds the schema version of each resource type whose schema has no nested blocks: for those
 	// the framework's encoding of a state adds nothing to tftypes' own (upgrade.go).
 	plain map[string]int64
+	// prov is the provider the framework serves; ids the identity type and kinds the kind of every
+	// resource type (fastplan.go).
+	prov  *hedgehogProvider
+	ids   map[string]tftypes.Type
+	kinds map[string]*kindSpec
 }
 
 func (s *jsonStateServer) stateType(ctx context.Context, typeName string) (tftypes.Type, bool) {
 	s.once.Do(func() {
-		s.types, s.plain = map[string]tftypes.Type{}, map[string]int64{}
+		s.types, s.plain, s.ids, s.kinds = map[string]tftypes.Type{}, map[string]int64{}, map[string]tftypes.Type{}, map[string]*kindSpec{}
+		for _, k := range sortedKindSpecs(isManaged) {
+			s.kinds["hedgehog_"+k.TypeName] = k
+		}
+		if ids, err := s.ProviderServer.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{}); err == nil && ids != nil {
+			for name, sch := range ids.IdentitySchemas {
+				if sch != nil {
+					s.ids[name] = sch.ValueType()
+				}
+			}
+		}
 		resp, err := s.ProviderServer.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 		if err != nil || resp == nil {
 			return

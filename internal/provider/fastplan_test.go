@@ -1,0 +1,380 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/fabric"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/gitserver"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/testharness/netboxemu"
+)
+
+// The kinds the samples do not hold, for the differential plan test.
+const fastPlanExtra = `
+apiVersion: vpc.githedgehog.com/v1beta1
+kind: External
+metadata: {name: fp-ext}
+spec: {ipv4Namespace: default, inboundCommunity: "65102:5000", outboundCommunity: "5000:65102"}
+---
+apiVersion: vpc.githedgehog.com/v1beta1
+kind: ExternalAttachment
+metadata: {name: fp-ext-att}
+spec: {external: fp-ext, connection: no-such-connection, switch: {vlan: 100, ip: 10.250.0.1/24}, neighbor: {asn: 65102, ip: 10.250.0.2}}
+---
+apiVersion: wiring.githedgehog.com/v1beta1
+kind: SwitchGroup
+metadata: {name: fp-group}
+spec: {}
+---
+apiVersion: vpc.githedgehog.com/v1beta1
+kind: VPC
+metadata: {name: fp-bad}
+spec: {subnets: {web: {subnet: 10.0.0.0/33}}}
+`
+
+// fastPlanCase is one PlanResourceChange request of the differential test.
+type fastPlanCase struct {
+	name     string
+	typeName string
+	req      *tfprotov6.PlanResourceChangeRequest
+}
+
+// TestPlanDirectMatchesFramework: the protocol server's own plan path answers exactly as the framework's:
+// the same planned state (bytes), RequiresReplace, private state, identity and diagnostics, for creates,
+// no-change plans, updates of labels and spec, renames, an explicit namespace, an import awaiting adoption
+// and refused configurations, of every kind the samples hold and more, against a real Git repository.
+// A destroy and a configuration with unknown values are left to the framework.
+func TestPlanDirectMatchesFramework(t *testing.T) {
+	url, err := gitserver.NewFileRepo(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := netboxemu.Start(t)
+	p := newProtoProvider(t)
+	p.configure(map[string]any{"owner": "fast-plan-test", "git": map[string]any{"url": url},
+		"netbox": map[string]any{"server_url": nb.URL, "api_token": nb.Token}})
+	outer := p.srv.(*jsonStateServer)
+	ctx := context.Background()
+	outer.stateType(ctx, "hedgehog_vpc") // the server's tables
+
+	var objs []fabric.Object
+	for _, f := range []string{"demo-gitops--env-1--demo.yaml", "nvidia-air-demo--include.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "fabric", "testdata", "samples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os, err := fabric.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, os...)
+	}
+	extra, err := fabric.Decode([]byte(fastPlanExtra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs = append(objs, extra...)
+	perKind := map[string]int{}
+	var picked []fabric.Object
+	for _, o := range objs {
+		if perKind[o.GetKind()] < 2 {
+			perKind[o.GetKind()]++
+			picked = append(picked, o)
+		}
+	}
+	// Dependencies first, so that what refers to them can be applied.
+	order := []string{fabric.KindIPv4Namespace, fabric.KindVLANNamespace, "SwitchGroup", "Switch", "Server", fabric.KindVPC, "External"}
+	rank := func(k string) int {
+		for i, o := range order {
+			if o == k {
+				return i
+			}
+		}
+		return len(order)
+	}
+	sort.SliceStable(picked, func(i, j int) bool { return rank(picked[i].GetKind()) < rank(picked[j].GetKind()) })
+	if len(perKind) < 12 {
+		t.Fatalf("only %d kinds in the test's objects: %v", len(perKind), perKind)
+	}
+
+	compared, withErrors, applied, replaced := 0, 0, 0, 0
+	ownNetBoxIDs := 0 // updates whose plan keeps the NetBox ids known (not after an import)
+	compare := func(c fastPlanCase) *tfprotov6.PlanResourceChangeResponse {
+		t.Helper()
+		want, err := outer.ProviderServer.PlanResourceChange(ctx, c.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := outer.planDirect(ctx, c.req)
+		if !ok {
+			t.Fatalf("%s: the direct path declined", c.name)
+		}
+		if a, b := diagText(want.Diagnostics), diagText(got.Diagnostics); a != b {
+			t.Fatalf("%s: diagnostics differ:\nframework:\n%s\nours:\n%s", c.name, a, b)
+		}
+		if a, b := pathsText(want.RequiresReplace), pathsText(got.RequiresReplace); a != b {
+			t.Fatalf("%s: RequiresReplace differs: framework %s, ours %s", c.name, a, b)
+		}
+		if !bytes.Equal(want.PlannedPrivate, got.PlannedPrivate) {
+			t.Fatalf("%s: private state differs: framework %q, ours %q", c.name, want.PlannedPrivate, got.PlannedPrivate)
+		}
+		if (want.PlannedIdentity == nil) != (got.PlannedIdentity == nil) ||
+			want.PlannedIdentity != nil && !bytes.Equal(want.PlannedIdentity.IdentityData.MsgPack, got.PlannedIdentity.IdentityData.MsgPack) {
+			t.Fatalf("%s: identity differs: framework %+v, ours %+v", c.name, want.PlannedIdentity, got.PlannedIdentity)
+		}
+		if hasErrors(want.Diagnostics) {
+			withErrors++ // Terraform does not read the planned state of a plan with errors
+		} else {
+			// Compared as values: tftypes writes a map's entries in Go's map order, so the bytes of one value vary.
+			typ := p.schema.ResourceSchemas[c.typeName].ValueType()
+			a, errA := want.PlannedState.Unmarshal(typ)
+			b, errB := got.PlannedState.Unmarshal(typ)
+			if errA != nil || errB != nil || !a.Equal(b) {
+				t.Fatalf("%s: planned states differ (%v, %v):\nframework %s\nours      %s", c.name, errA, errB, a, b)
+			}
+		}
+		if len(want.RequiresReplace) > 0 {
+			replaced++
+		}
+		if st, err := want.PlannedState.Unmarshal(p.schema.ResourceSchemas[c.typeName].ValueType()); err == nil && !hasErrors(want.Diagnostics) && c.req.PriorState != nil {
+			if prior, _ := c.req.PriorState.Unmarshal(st.Type()); !prior.IsNull() && attrs(st)[aNetBoxIDs].IsKnown() && !attrs(st)[aNetBoxIDs].IsNull() {
+				ownNetBoxIDs++
+			}
+		}
+		compared++
+		return want
+	}
+
+	for _, o := range picked {
+		spec := outer.kinds["hedgehog_"+kindsTypeName(o.GetKind())]
+		if spec == nil {
+			t.Fatalf("no resource type for %s", o.GetKind())
+		}
+		typeName := "hedgehog_" + spec.TypeName
+		sch := p.schema.ResourceSchemas[typeName]
+		typ := sch.ValueType()
+		cfg := fastPlanConfig(t, spec, typ, o, nil)
+		null := tftypes.NewValue(typ, nil)
+		label := o.GetKind() + " " + o.Meta().Name
+		create := &tfprotov6.PlanResourceChangeRequest{TypeName: typeName, Config: dv(t, typ, cfg), PriorState: dv(t, typ, null), ProposedNewState: dv(t, typ, cfg)}
+		planned := compare(fastPlanCase{label + " create", typeName, create})
+		if hasErrors(planned.Diagnostics) {
+			continue
+		}
+		if rank(o.GetKind()) >= len(order) {
+			continue // refers to objects the test does not hold (a connection, say): compared at create only
+		}
+		// Apply the create (the framework's path) for a real prior state.
+		ar, err := outer.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: typeName, Config: create.Config, PriorState: create.PriorState, PlannedState: planned.PlannedState, PlannedPrivate: planned.PlannedPrivate, PlannedIdentity: planned.PlannedIdentity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hasErrors(ar.Diagnostics) {
+			t.Logf("%s: not applied: %s", label, ar.Diagnostics[0].Summary)
+			continue // what it refers to is not among the test's objects: the plan was compared all the same
+		}
+		applied++
+		prior, err := ar.NewState.Unmarshal(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		priorDV := dv(t, typ, prior)
+		update := func(name string, cfg tftypes.Value, private []byte) {
+			compare(fastPlanCase{label + " " + name, typeName, &tfprotov6.PlanResourceChangeRequest{
+				TypeName: typeName, Config: dv(t, typ, cfg), PriorState: priorDV, PriorPrivate: private,
+				PriorIdentity: ar.NewIdentity, ProposedNewState: dv(t, typ, proposedNew(sch.Block, cfg, prior)),
+			}})
+		}
+		update("no change", cfg, ar.Private)
+		update("label added", fastPlanConfig(t, spec, typ, o, map[string]tftypes.Value{aLabels: tfStrMap(map[string]string{"fast-plan": "yes"})}), ar.Private)
+		update("explicit namespace", fastPlanConfig(t, spec, typ, o, map[string]tftypes.Value{aNamespace: tfStr("default")}), ar.Private)
+		update("renamed", fastPlanConfig(t, spec, typ, o, map[string]tftypes.Value{aName: tfStr(o.Meta().Name + "-2")}), ar.Private)
+		update("other namespace", fastPlanConfig(t, spec, typ, o, map[string]tftypes.Value{aNamespace: tfStr("other")}), ar.Private)
+		adopt := []byte(fmt.Sprintf(`{%q:%q}`, privateAdopt, base64.StdEncoding.EncodeToString([]byte(`{"import":true}`))))
+		update("after import", cfg, adopt)
+		update("label added after import", fastPlanConfig(t, spec, typ, o, map[string]tftypes.Value{aLabels: tfStrMap(map[string]string{"fast-plan": "yes"})}), adopt)
+		if o.GetKind() == fabric.KindVPC {
+			changed := fastPlanConfig(t, spec, typ, o, map[string]tftypes.Value{"default_isolated": tftypes.NewValue(tftypes.Bool, true)})
+			update("spec changed", changed, ar.Private)
+			update("spec changed after import", changed, adopt)
+			// A new VLAN patches the NetBox records in place: the plan keeps their ids, except after an import.
+			vlan := fastPlanConfig(t, spec, typ, o, nil, func(sm map[string]any) {
+				for _, sn := range sm["subnets"].(map[string]any) {
+					if v, ok := sn.(map[string]any)["vlan"].(int64); ok {
+						sn.(map[string]any)["vlan"] = v + 500
+					}
+				}
+			})
+			update("VLAN changed", vlan, ar.Private)
+			update("VLAN changed after import", vlan, adopt)
+		}
+	}
+	if compared < 60 || withErrors == 0 || applied < 8 || replaced == 0 || ownNetBoxIDs == 0 {
+		t.Fatalf("too little compared: %d plans, %d with errors, %d applied, %d with RequiresReplace, %d keeping NetBox ids", compared, withErrors, applied, replaced, ownNetBoxIDs)
+	}
+
+	// Left to the framework: a destroy, a configuration with an unknown value, a type that is not ours.
+	typ := p.schema.ResourceSchemas["hedgehog_vpc"].ValueType()
+	var vpc fabric.Object
+	for _, o := range picked {
+		if o.GetKind() == fabric.KindVPC {
+			vpc = o
+		}
+	}
+	cfg := fastPlanConfig(t, outer.kinds["hedgehog_vpc"], typ, vpc, map[string]tftypes.Value{aLabels: tftypes.NewValue(strMapType, tftypes.UnknownValue)})
+	for name, req := range map[string]*tfprotov6.PlanResourceChangeRequest{
+		"unknown label": {TypeName: "hedgehog_vpc", Config: dv(t, typ, cfg), PriorState: dv(t, typ, tftypes.NewValue(typ, nil)), ProposedNewState: dv(t, typ, cfg)},
+		"destroy":       {TypeName: "hedgehog_vpc", Config: dv(t, typ, tftypes.NewValue(typ, nil)), PriorState: dv(t, typ, tftypes.NewValue(typ, nil)), ProposedNewState: dv(t, typ, tftypes.NewValue(typ, nil))},
+		"not ours":      {TypeName: "hedgehog_nothing", Config: dv(t, typ, cfg), ProposedNewState: dv(t, typ, cfg)},
+	} {
+		if _, ok := outer.planDirect(ctx, req); ok {
+			t.Errorf("%s: the direct path answered", name)
+		}
+	}
+	t.Logf("%d plans compared (%d with errors, %d with RequiresReplace) over %d objects, %d applied", compared, withErrors, replaced, len(picked), applied)
+}
+
+func kindsTypeName(kind string) string {
+	for _, k := range managedKinds {
+		if k.kind == kind {
+			return k.typeName
+		}
+	}
+	return ""
+}
+
+// fastPlanConfig is the configuration of o as a user writes it (its name, labels and spec; the rest null),
+// with the attributes in set replacing it and the spec changed by edit.
+func fastPlanConfig(t *testing.T, spec *kindSpec, typ tftypes.Type, o fabric.Object, set map[string]tftypes.Value, edit ...func(spec map[string]any)) tftypes.Value {
+	t.Helper()
+	m := map[string]tftypes.Value{}
+	for name, at := range typ.(tftypes.Object).AttributeTypes {
+		m[name] = tftypes.NewValue(at, nil)
+	}
+	m[aName] = tfStr(o.Meta().Name)
+	if len(o.Meta().Labels) > 0 {
+		m[aLabels] = tfStrMap(o.Meta().Labels)
+	}
+	if spec.CRD.Spec != nil {
+		u, err := fabric.ToUnstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sm, _ := u["spec"].(map[string]any)
+		if sm == nil {
+			sm = map[string]any{}
+		}
+		for _, e := range edit {
+			e(sm)
+		}
+		sv, err := spec.CRD.Spec.ToValue(sm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range attrs(sv) {
+			m[k] = v
+		}
+	}
+	for k, v := range set {
+		m[k] = v
+	}
+	return tftypes.NewValue(typ, m)
+}
+
+// proposedNew is Terraform's proposed new state for an update: the configuration, with the prior value of
+// every computed attribute (at any depth of nested objects) the configuration leaves null.
+func proposedNew(b *tfprotov6.SchemaBlock, cfg, prior tftypes.Value) tftypes.Value {
+	c, pr := attrs(cfg), attrs(prior)
+	out := map[string]tftypes.Value{}
+	for _, a := range b.Attributes {
+		out[a.Name] = proposedAttr(a.Computed, a.NestedType, c[a.Name], pr[a.Name])
+	}
+	return tftypes.NewValue(cfg.Type(), out)
+}
+
+func proposedAttr(computed bool, nested *tfprotov6.SchemaObject, cfg, prior tftypes.Value) tftypes.Value {
+	if cfg.IsNull() {
+		if computed {
+			return prior
+		}
+		return cfg
+	}
+	if nested == nil || prior.IsNull() || !cfg.IsKnown() {
+		return cfg
+	}
+	obj := func(c, p tftypes.Value) tftypes.Value {
+		cm, pm := attrs(c), attrs(p)
+		out := map[string]tftypes.Value{}
+		for _, a := range nested.Attributes {
+			out[a.Name] = proposedAttr(a.Computed, a.NestedType, cm[a.Name], pm[a.Name])
+		}
+		return tftypes.NewValue(c.Type(), out)
+	}
+	switch nested.Nesting {
+	case tfprotov6.SchemaObjectNestingModeSingle:
+		return obj(cfg, prior)
+	case tfprotov6.SchemaObjectNestingModeMap:
+		var cm, pm map[string]tftypes.Value
+		_ = cfg.As(&cm)
+		_ = prior.As(&pm)
+		out := map[string]tftypes.Value{}
+		for k, v := range cm {
+			if pv, ok := pm[k]; ok && !pv.IsNull() && !v.IsNull() {
+				out[k] = obj(v, pv)
+			} else {
+				out[k] = v
+			}
+		}
+		return tftypes.NewValue(cfg.Type(), out)
+	}
+	return cfg
+}
+
+func dv(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	d, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &d
+}
+
+func hasErrors(ds []*tfprotov6.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+func diagText(ds []*tfprotov6.Diagnostic) string {
+	var b strings.Builder
+	for _, d := range ds {
+		at := "<none>"
+		if d.Attribute != nil {
+			at = d.Attribute.String()
+		}
+		fmt.Fprintf(&b, "%v | %s | %s | %s\n", d.Severity, at, d.Summary, d.Detail)
+	}
+	return b.String()
+}
+
+func pathsText(ps []*tftypes.AttributePath) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	sorted := sort.StringsAreSorted(out)
+	return fmt.Sprintf("%v (sorted %v)", out, sorted)
+}
