@@ -80,6 +80,9 @@ func (s *jsonStateServer) PlanResourceChange(ctx context.Context, req *tfprotov6
 }
 
 func (s *jsonStateServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	if resp, ok := s.applyDirect(ctx, req); ok {
+		return resp, nil
+	}
 	return released(ctx, req, s.ProviderServer.ApplyResourceChange)
 }
 

@@ -48,10 +48,12 @@ type jsonStateServer struct {
 	// the framework's encoding of a state adds nothing to tftypes' own (upgrade.go).
 	plain map[string]int64
 	// prov is the provider the framework serves; ids the identity type and kinds the kind of every
-	// resource type (fastplan.go).
+	// resource type (direct.go).
 	prov  *hedgehogProvider
 	ids   map[string]tftypes.Type
 	kinds map[string]*kindSpec
+	// noDirect sends every plan and apply through the framework (the reference in the differential tests).
+	noDirect bool
 }
 
 func (s *jsonStateServer) stateType(ctx context.Context, typeName string) (tftypes.Type, bool) {

@@ -3,12 +3,17 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
+	"strings"
 
 	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
+	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
 )
 
 // planDirect answers PlanResourceChange for the create or update of a resource whose configuration is wholly
@@ -33,7 +38,7 @@ import (
 // expected. TestPlanDirectMatchesFramework compares both answers over creates, updates, renames, no-change
 // plans, imports awaiting adoption and refused configurations of every kind.
 func (s *jsonStateServer) planDirect(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
-	if req == nil || req.Config == nil || req.ProposedNewState == nil || s.prov == nil {
+	if req == nil || req.Config == nil || req.ProposedNewState == nil || s.prov == nil || s.noDirect {
 		return nil, false
 	}
 	typ, ok := s.stateType(ctx, req.TypeName)
@@ -237,4 +242,136 @@ func protoDiagnostics(ds fwdiag.Diagnostics) []*tfprotov6.Diagnostic {
 		out = append(out, pd)
 	}
 	return out
+}
+
+// rawState is a state a write sets, outside the framework.
+type rawState struct{ v tftypes.Value }
+
+func (r *rawState) setRaw(v tftypes.Value) { r.v = v }
+
+// applyDirect answers ApplyResourceChange for a create or an update without the framework's apply pipeline:
+// the same Create and Update bodies (write, writeFromState), and the framework's answer around them:
+//   - create: the state starts null and the private state empty; update: the state starts as the prior one
+//     and the private state as the planned one, whose adoption mark a successful update clears;
+//   - the identity is the object's namespace and name once the state is known, else the planned identity;
+//   - a state left null without an error, or an identity left null, is the framework's own error;
+//   - diagnostics redacted and converted as the framework does.
+//
+// It declines (and the framework answers) a delete, a type that is not a fabric kind, a provider not
+// configured and anything that does not decode. TestApplyDirectMatchesFramework runs the same creates and
+// updates through both, each against backends of its own, and compares the answers.
+func (s *jsonStateServer) applyDirect(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, bool) {
+	if req == nil || req.PlannedState == nil || req.Config == nil || s.prov == nil || s.noDirect {
+		return nil, false
+	}
+	typ, ok := s.stateType(ctx, req.TypeName)
+	if !ok || s.kinds[req.TypeName] == nil {
+		return nil, false
+	}
+	if _, plain := s.plain[req.TypeName]; !plain {
+		return nil, false
+	}
+	eng := s.prov.eng.Load()
+	if eng == nil {
+		return nil, false
+	}
+	planned, err := req.PlannedState.Unmarshal(typ)
+	if err != nil || planned.IsNull() {
+		return nil, false
+	}
+	if _, err := req.Config.Unmarshal(typ); err != nil {
+		return nil, false
+	}
+	prior := tftypes.NewValue(typ, nil)
+	if req.PriorState != nil {
+		if prior, err = req.PriorState.Unmarshal(typ); err != nil {
+			return nil, false
+		}
+	}
+	idType, hasIdentity := s.ids[req.TypeName]
+	var identity, plannedID tftypes.Value
+	if hasIdentity {
+		identity = tftypes.NewValue(idType, nil)
+		if req.PlannedIdentity != nil && req.PlannedIdentity.IdentityData != nil {
+			if identity, err = req.PlannedIdentity.IdentityData.Unmarshal(idType); err != nil {
+				return nil, false
+			}
+		}
+		plannedID = identity
+	}
+	creating := prior.IsNull()
+	var private map[string][]byte
+	if !creating && len(req.PlannedPrivate) > 0 {
+		if err := json.Unmarshal(req.PlannedPrivate, &private); err != nil {
+			return nil, false
+		}
+	}
+
+	r := &fabricResource{spec: s.kinds[req.TypeName], eng: eng, rec: s.prov.rec}
+	var ds fwdiag.Diagnostics
+	st := &rawState{v: prior}
+	if creating {
+		w := engine.Write{Op: backend.OpCreate, Adopt: boolAttr(attrs(planned)[aAdopt])}
+		r.write(ctx, planned, w, st, &ds)
+	} else {
+		w := r.writeFromState(ctx, attrs(prior), typ, backend.OpUpdate)
+		w.Adopt = boolAttr(attrs(planned)[aAdopt]) || len(private[privateAdopt]) > 0
+		r.write(ctx, planned, w, st, &ds)
+		if !ds.HasError() {
+			delete(private, privateAdopt)
+		}
+	}
+	if hasIdentity {
+		if m := attrs(st.v); !st.v.IsNull() && st.v.IsKnown() {
+			if name, ok := strVal(m[aName]); ok {
+				ns, ok := strVal(m[aNamespace])
+				if !ok {
+					ns = fabricNamespace
+				}
+				identity = tftypes.NewValue(idType, map[string]tftypes.Value{aName: tfStr(name), aNamespace: tfStr(ns)})
+			}
+		}
+	}
+	scrub(&ds)
+	if !ds.HasError() && st.v.IsNull() {
+		what := "Update"
+		if creating {
+			what = "Create"
+		}
+		ds.AddError("Missing Resource State After "+what, "The Terraform Provider unexpectedly returned no resource state after having no errors in the resource "+strings.ToLower(what)+". This is always an issue in the Terraform Provider and should be reported to the provider developers.")
+	}
+	if !ds.HasError() && hasIdentity && !creating && !plannedID.IsFullyNull() && !plannedID.Equal(identity) {
+		ds.AddError("Unexpected Identity Change", "During the update operation, the Terraform Provider unexpectedly returned a different identity than the previously stored one.\n\nThis is always a problem with the provider and should be reported to the provider developer.\n\n"+
+			fmt.Sprintf("Planned Identity: %s\n\n", plannedID.String())+fmt.Sprintf("New Identity: %s", identity.String()))
+	}
+	if !ds.HasError() && hasIdentity && identity.IsFullyNull() {
+		what := "Update"
+		if creating {
+			what = "Create"
+		}
+		ds.AddError("Missing Resource Identity After "+what, "The Terraform Provider unexpectedly returned no resource identity data after having no errors in the resource "+strings.ToLower(what)+". This is always an issue in the Terraform Provider and should be reported to the provider developers.")
+	}
+	resp := &tfprotov6.ApplyResourceChangeResponse{Diagnostics: protoDiagnostics(ds)}
+	dv, err := tfprotov6.NewDynamicValue(typ, st.v)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityError, Summary: "Cannot encode the new state", Detail: err.Error()})
+		return resp, true // the backends were written: the framework must not write them again
+	}
+	resp.NewState = &dv
+	if hasIdentity {
+		idv, err := tfprotov6.NewDynamicValue(idType, identity)
+		if err == nil {
+			resp.NewIdentity = &tfprotov6.ResourceIdentityData{IdentityData: &idv}
+		}
+	}
+	if len(private) > 0 {
+		b, _, _ := plannedPrivate(mustJSON(private))
+		resp.Private = b
+	}
+	return resp, true
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
