@@ -41,7 +41,7 @@ type hedgehogProvider struct {
 	version string
 	rec     *runRecord // what the validate walk saw, for the plan walk (runrecord.go)
 	// eng is the engine the last successful Configure made, for the protocol server's own plan path
-	// (fastplan.go); the framework hands the same engine to every resource it configures.
+	// (direct.go); the framework hands the same engine to every resource it configures.
 	eng atomic.Pointer[engine.Engine]
 }
 

@@ -280,7 +280,7 @@ func planUnknown(proposed tftypes.Value, creating bool) tftypes.Value {
 // is the state (null for a create), proposed Terraform's proposed new state; importAdopt is whether an import
 // left its adoption mark in private state. ok is false when the plan stopped on an error (in diags).
 //
-// ModifyPlan and the protocol server's own plan path (fastplan.go) both answer with it.
+// ModifyPlan and the protocol server's own plan path (direct.go) both answer with it.
 func (r *fabricResource) planKnown(ctx context.Context, rd *rendered, priorState, proposed tftypes.Value, importAdopt bool, diags *diagnostics) (planned tftypes.Value, replace path.Paths, ok bool) {
 	typ := proposed.Type()
 	state := attrs(priorState)
