@@ -38,18 +38,11 @@ import (
 // expected. TestPlanDirectMatchesFramework compares both answers over creates, updates, renames, no-change
 // plans, imports awaiting adoption and refused configurations of every kind.
 func (s *jsonStateServer) planDirect(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, bool) {
-	if req == nil || req.Config == nil || req.ProposedNewState == nil || s.prov == nil || s.noDirect {
+	if req == nil || req.Config == nil || req.ProposedNewState == nil {
 		return nil, false
 	}
-	typ, ok := s.stateType(ctx, req.TypeName)
-	if !ok || s.kinds[req.TypeName] == nil {
-		return nil, false
-	}
-	if _, plain := s.plain[req.TypeName]; !plain {
-		return nil, false
-	}
-	eng := s.prov.eng.Load()
-	if eng == nil {
+	r, typ, ok := s.directResource(ctx, req.TypeName)
+	if !ok {
 		return nil, false
 	}
 	cfg, err := req.Config.Unmarshal(typ)
@@ -75,9 +68,8 @@ func (s *jsonStateServer) planDirect(ctx context.Context, req *tfprotov6.PlanRes
 		return nil, false
 	}
 
-	r := &fabricResource{spec: s.kinds[req.TypeName], eng: eng, rec: s.prov.rec}
 	diags := &diagnostics{}
-	rd, known := r.render(ctx, eng, cfg, diags)
+	rd, known := r.render(ctx, r.eng, cfg, diags)
 	if !known && !diags.hasError() {
 		return nil, false // some part the renderer could not read: the framework's pipeline plans it
 	}
@@ -103,6 +95,27 @@ func (s *jsonStateServer) planDirect(ctx context.Context, req *tfprotov6.PlanRes
 	}
 	resp.PlannedState = &dv
 	return resp, true
+}
+
+// directResource is the resource a direct path answers for, configured as the framework configures it, and
+// its state type. ok is false when the framework must answer: not a fabric kind, a schema with blocks, a
+// provider not configured yet, or the direct paths turned off (noDirect).
+func (s *jsonStateServer) directResource(ctx context.Context, typeName string) (*fabricResource, tftypes.Type, bool) {
+	if s.prov == nil || s.noDirect {
+		return nil, nil, false
+	}
+	typ, ok := s.stateType(ctx, typeName)
+	if !ok || s.kinds[typeName] == nil {
+		return nil, nil, false
+	}
+	if _, plain := s.plain[typeName]; !plain {
+		return nil, nil, false
+	}
+	eng := s.prov.eng.Load()
+	if eng == nil {
+		return nil, nil, false
+	}
+	return &fabricResource{spec: s.kinds[typeName], eng: eng, rec: s.prov.rec}, typ, true
 }
 
 // schemaReplace is what the schema's RequiresReplace plan modifiers (name and namespace) report for an
@@ -261,18 +274,11 @@ func (r *rawState) setRaw(v tftypes.Value) { r.v = v }
 // configured and anything that does not decode. TestApplyDirectMatchesFramework runs the same creates and
 // updates through both, each against backends of its own, and compares the answers.
 func (s *jsonStateServer) applyDirect(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, bool) {
-	if req == nil || req.PlannedState == nil || req.Config == nil || s.prov == nil || s.noDirect {
+	if req == nil || req.PlannedState == nil || req.Config == nil {
 		return nil, false
 	}
-	typ, ok := s.stateType(ctx, req.TypeName)
-	if !ok || s.kinds[req.TypeName] == nil {
-		return nil, false
-	}
-	if _, plain := s.plain[req.TypeName]; !plain {
-		return nil, false
-	}
-	eng := s.prov.eng.Load()
-	if eng == nil {
+	r, typ, ok := s.directResource(ctx, req.TypeName)
+	if !ok {
 		return nil, false
 	}
 	planned, err := req.PlannedState.Unmarshal(typ)
@@ -307,7 +313,6 @@ func (s *jsonStateServer) applyDirect(ctx context.Context, req *tfprotov6.ApplyR
 		}
 	}
 
-	r := &fabricResource{spec: s.kinds[req.TypeName], eng: eng, rec: s.prov.rec}
 	var ds fwdiag.Diagnostics
 	st := &rawState{v: prior}
 	if creating {
@@ -322,14 +327,8 @@ func (s *jsonStateServer) applyDirect(ctx context.Context, req *tfprotov6.ApplyR
 		}
 	}
 	if hasIdentity {
-		if m := attrs(st.v); !st.v.IsNull() && st.v.IsKnown() {
-			if name, ok := strVal(m[aName]); ok {
-				ns, ok := strVal(m[aNamespace])
-				if !ok {
-					ns = fabricNamespace
-				}
-				identity = tftypes.NewValue(idType, map[string]tftypes.Value{aName: tfStr(name), aNamespace: tfStr(ns)})
-			}
+		if id, ok := objectIdentity(idType, st.v); ok {
+			identity = id
 		}
 	}
 	scrub(&ds)
@@ -374,4 +373,121 @@ func (s *jsonStateServer) applyDirect(ctx context.Context, req *tfprotov6.ApplyR
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// readDirect answers ReadResource (the refresh of one object) without the framework's read pipeline: the
+// same Read body (readKnown), and the framework's answer around it:
+//   - the state starts as the current one; the private state is carried (normalised as the framework encodes
+//     it); the identity is the object's namespace and name from the current state;
+//   - with no error: the framework's errors for an identity that changed or is missing.
+//
+// It declines (and the framework answers) a read that follows an import (the framework's own mark is in the
+// private state; Read then reads the whole object), a type that is not a fabric kind, a provider not
+// configured and anything that does not decode. TestReadDirectMatchesFramework compares both answers for
+// states in step with the backends, drifted, half gone and gone.
+func (s *jsonStateServer) readDirect(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
+	if req == nil || req.CurrentState == nil {
+		return nil, false
+	}
+	r, typ, ok := s.directResource(ctx, req.TypeName)
+	if !ok {
+		return nil, false
+	}
+	current, err := req.CurrentState.Unmarshal(typ)
+	if err != nil || current.IsNull() || !current.IsFullyKnown() {
+		return nil, false
+	}
+	m := attrs(current)
+	checkpoint, read := readCheckpoints(m[aCheckpoints])
+	if !read {
+		return nil, false // an import's state (name and namespace): read whole by the framework's path
+	}
+	name, _ := strVal(m[aName])
+	ns, ok := strVal(m[aNamespace])
+	if !ok {
+		ns = fabricNamespace
+	}
+	private, _, okPrivate := plannedPrivate(req.Private)
+	if !okPrivate || frameworkKeys(private) {
+		return nil, false
+	}
+	idType, hasIdentity := s.ids[req.TypeName]
+	var identity, currentID tftypes.Value
+	if hasIdentity {
+		currentID = tftypes.NewValue(idType, nil)
+		if req.CurrentIdentity != nil && req.CurrentIdentity.IdentityData != nil {
+			if currentID, err = req.CurrentIdentity.IdentityData.Unmarshal(idType); err != nil {
+				return nil, false
+			}
+		}
+		identity = currentID
+	}
+
+	var ds fwdiag.Diagnostics
+	st := &rawState{v: current}
+	diags := &diagnostics{}
+	r.readKnown(ctx, backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}, current, checkpoint, st, diags)
+	ds.Append(diags.d...)
+	if hasIdentity {
+		if id, ok := objectIdentity(idType, current); ok {
+			identity = id
+		}
+	}
+	scrub(&ds)
+	if !ds.HasError() && hasIdentity {
+		switch {
+		case !currentID.IsFullyNull() && !currentID.Equal(identity):
+			ds.AddError("Unexpected Identity Change", "During the read operation, the Terraform Provider unexpectedly returned a different identity than the previously stored one.\n\nThis is always a problem with the provider and should be reported to the provider developer.\n\n"+
+				fmt.Sprintf("Current Identity: %s\n\n", currentID.String())+fmt.Sprintf("New Identity: %s", identity.String()))
+		case identity.IsFullyNull():
+			ds.AddError("Missing Resource Identity After Read", "The Terraform Provider unexpectedly returned no resource identity data after having no errors in the resource read. This is always an issue in the Terraform Provider and should be reported to the provider developers.")
+		}
+	}
+	resp := &tfprotov6.ReadResourceResponse{Diagnostics: protoDiagnostics(ds), Private: private}
+	b, err := valueJSON(st.v)
+	if err != nil {
+		return nil, false // read only: the framework may read it again
+	}
+	resp.NewState = &tfprotov6.DynamicValue{JSON: b}
+	if hasIdentity {
+		if idv, err := tfprotov6.NewDynamicValue(idType, identity); err == nil {
+			resp.NewIdentity = &tfprotov6.ResourceIdentityData{IdentityData: &idv}
+		}
+	}
+	return resp, true
+}
+
+// frameworkKeys is whether an encoded private state holds keys of the framework's own (a leading dot).
+func frameworkKeys(private []byte) bool {
+	if len(private) == 0 {
+		return false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(private, &m) != nil {
+		return true
+	}
+	for k := range m {
+		if strings.HasPrefix(k, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// objectIdentity is the identity of the object a state value describes: its namespace (default when unset)
+// and name.
+func objectIdentity(idType tftypes.Type, state tftypes.Value) (tftypes.Value, bool) {
+	if state.IsNull() || !state.IsKnown() {
+		return tftypes.Value{}, false
+	}
+	m := attrs(state)
+	name, ok := strVal(m[aName])
+	if !ok {
+		return tftypes.Value{}, false
+	}
+	ns, ok := strVal(m[aNamespace])
+	if !ok {
+		ns = fabricNamespace
+	}
+	return tftypes.NewValue(idType, map[string]tftypes.Value{aName: tfStr(name), aNamespace: tfStr(ns)}), true
 }

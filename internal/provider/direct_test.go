@@ -553,3 +553,145 @@ kind: SwitchGroup
 metadata: {name: da-group}
 spec: {}
 `
+
+// TestReadDirectMatchesFramework: the protocol server's own read path answers as the framework's (whose
+// state the wrapper re-encodes as JSON): the same state, identity, private state and diagnostics for states
+// in step with the backends, after a change by hand in Git (drift, shown as the file's object), with the
+// file removed (drift, or gone when Git was the object's only backend), without an identity (older
+// clients) and with the import's adoption mark in private state. A read that follows an import (the
+// framework's own mark) and an import's bare state are left to the framework.
+func TestReadDirectMatchesFramework(t *testing.T) {
+	dirRepo := t.TempDir()
+	url, err := gitserver.NewFileRepo(dirRepo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := netboxemu.Start(t)
+	p := newProtoProvider(t)
+	config := map[string]any{"owner": "direct-read-test", "git": map[string]any{"url": url},
+		"netbox": map[string]any{"server_url": nb.URL, "api_token": nb.Token}}
+	p.configure(config)
+	srv := p.srv.(*jsonStateServer)
+	ctx := context.Background()
+	srv.stateType(ctx, "hedgehog_vpc")
+	objs, err := fabric.Decode([]byte(directApplyFabric))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared, drifted, removed := 0, 0, 0
+	read := func(name, typeName string, req *tfprotov6.ReadResourceRequest) *tfprotov6.ReadResourceResponse {
+		t.Helper()
+		typ := p.schema.ResourceSchemas[typeName].ValueType()
+		srv.noDirect = true
+		want, err := srv.ReadResource(ctx, req)
+		srv.noDirect = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := srv.readDirect(ctx, req)
+		if !ok {
+			t.Fatalf("%s: the direct path declined", name)
+		}
+		if a, b := diagText(want.Diagnostics), diagText(got.Diagnostics); a != b {
+			t.Fatalf("%s: diagnostics differ:\nframework:\n%s\nours:\n%s", name, a, b)
+		}
+		a, errA := want.NewState.Unmarshal(typ)
+		b, errB := got.NewState.Unmarshal(typ)
+		if errA != nil || errB != nil || !a.Equal(b) || len(got.NewState.MsgPack) > 0 {
+			t.Fatalf("%s: new states differ (%v, %v):\nframework %s\nours      %s", name, errA, errB, a, b)
+		}
+		if !bytes.Equal(want.Private, got.Private) {
+			t.Fatalf("%s: private state differs: framework %q, ours %q", name, want.Private, got.Private)
+		}
+		if (want.NewIdentity == nil) != (got.NewIdentity == nil) ||
+			want.NewIdentity != nil && !bytes.Equal(want.NewIdentity.IdentityData.MsgPack, got.NewIdentity.IdentityData.MsgPack) {
+			t.Fatalf("%s: identity differs: framework %+v, ours %+v", name, want.NewIdentity, got.NewIdentity)
+		}
+		if a.IsNull() {
+			removed++
+		} else if d := attrs(a)[aDrift]; d.IsKnown() && !d.IsNull() {
+			var m map[string]tftypes.Value
+			if d.As(&m) == nil && len(m) > 0 {
+				drifted++
+			}
+		}
+		compared++
+		return got
+	}
+	adopt := []byte(fmt.Sprintf(`{%q:%q}`, privateAdopt, base64.StdEncoding.EncodeToString([]byte(`{"import":true}`))))
+	for _, o := range objs {
+		spec := srv.kinds["hedgehog_"+kindsTypeName(o.GetKind())]
+		typeName := "hedgehog_" + spec.TypeName
+		typ := p.schema.ResourceSchemas[typeName].ValueType()
+		label := o.GetKind() + " " + o.Meta().Name
+		cfg := fastPlanConfig(t, spec, typ, o, nil)
+		null := dv(t, typ, tftypes.NewValue(typ, nil))
+		pr, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: typeName, Config: dv(t, typ, cfg), PriorState: null, ProposedNewState: dv(t, typ, cfg)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireNoErrors(t, label+" plan", pr.Diagnostics)
+		ar, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: typeName, Config: dv(t, typ, cfg), PriorState: null, PlannedState: pr.PlannedState, PlannedIdentity: pr.PlannedIdentity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireNoErrors(t, label+" apply", ar.Diagnostics)
+		state, err := ar.NewState.Unmarshal(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := func(private []byte, identity *tfprotov6.ResourceIdentityData) *tfprotov6.ReadResourceRequest {
+			return &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: ar.NewState, Private: private, CurrentIdentity: identity}
+		}
+		read(label+" in step", typeName, req(ar.Private, ar.NewIdentity))
+		read(label+" without identity", typeName, req(nil, nil))
+		read(label+" after import, adoption pending", typeName, req(adopt, ar.NewIdentity))
+		// Left to the framework: a read that follows an import, an import's bare state.
+		mark := []byte(`{".import_before_read":"dHJ1ZQ=="}`)
+		if _, ok := srv.readDirect(ctx, req(mark, ar.NewIdentity)); ok {
+			t.Errorf("%s: the direct path answered a read that follows an import", label)
+		}
+		bare := map[string]tftypes.Value{}
+		for k, v := range attrs(state) {
+			bare[k] = tftypes.NewValue(v.Type(), nil)
+		}
+		bare[aName], bare[aNamespace] = attrs(state)[aName], attrs(state)[aNamespace]
+		if _, ok := srv.readDirect(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: dv(t, typ, tftypes.NewValue(typ, bare))}); ok {
+			t.Errorf("%s: the direct path answered an import's bare state", label)
+		}
+		// By hand in Git: a changed file (drift), then no file.
+		gitPath, _ := strVal(attrs(state)[aGitPath])
+		content, found, err := gitserver.ReadFile(dirRepo, "main", gitPath)
+		if err != nil || !found {
+			t.Fatalf("%s: %s not in Git: %v", label, gitPath, err)
+		}
+		var changed []byte
+		if o.Meta().Labels == nil {
+			changed = bytes.Replace(content, []byte("  name: "+o.Meta().Name), []byte("  labels: {by-hand: x}\n  name: "+o.Meta().Name), 1)
+		} else {
+			changed = bytes.Replace(content, []byte("team: a"), []byte("team: by-hand"), 1)
+		}
+		if bytes.Equal(changed, content) {
+			t.Fatalf("%s: the test did not change the file:\n%s", label, content)
+		}
+		if _, err := gitserver.CommitFile(dirRepo, "main", gitPath, changed, "by hand"); err != nil {
+			t.Fatal(err)
+		}
+		p.configure(config) // a new run: its engine lists the backends afresh
+		read(label+" changed in Git", typeName, req(ar.Private, ar.NewIdentity))
+		if _, err := gitserver.CommitFile(dirRepo, "main", gitPath, nil, "removed by hand"); err != nil {
+			t.Fatal(err)
+		}
+		p.configure(config) // a new run: its engine lists the backends afresh
+		read(label+" removed from Git", typeName, req(ar.Private, ar.NewIdentity))
+		// Back as it was, for what refers to it.
+		if _, err := gitserver.CommitFile(dirRepo, "main", gitPath, content, "restored by hand"); err != nil {
+			t.Fatal(err)
+		}
+		p.configure(config)
+	}
+	if compared < 25 || drifted < 8 || removed == 0 {
+		t.Fatalf("too little compared: %d reads, %d with drift, %d removed", compared, drifted, removed)
+	}
+	t.Logf("%d reads compared (%d with drift, %d removed)", compared, drifted, removed)
+}

@@ -638,6 +638,16 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		r.readImport(ctx, ref, req.State.Raw.Type(), stateRef{&resp.State}, diags)
 		return
 	}
+	r.readKnown(ctx, ref, req.State.Raw, checkpoint, stateRef{&resp.State}, diags)
+}
+
+// readKnown refreshes the state of an object this state wrote (current, with its checkpoints): the state is
+// removed when no backend holds the object; otherwise drift against the checkpoints is reported, a drifted
+// whole object is shown, and the checkpoints follow the backends when nothing drifted.
+//
+// Read and the protocol server's own read path (direct.go) both run it.
+func (r *fabricResource) readKnown(ctx context.Context, ref backend.Ref, current tftypes.Value, checkpoint checkpointSet, st stateSetter, diags *diagnostics) {
+	m := attrs(current)
 	res, err := r.eng.Read(ctx, ref)
 	if err != nil {
 		diags.errorf(path.Empty(), "Cannot refresh "+r.spec.Kind+" "+ref.Namespace+"/"+ref.Name, "%v", err)
@@ -648,7 +658,7 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		anyExists = anyExists || s.Exists
 	}
 	if !anyExists {
-		resp.State.RemoveResource(ctx) // gone from every backend: Terraform plans a create
+		st.setRaw(tftypes.NewValue(current.Type(), nil)) // gone from every backend: Terraform plans a create
 		return
 	}
 	drift := map[string]string{}
@@ -683,7 +693,7 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 			m[aGitCommit] = priorCommit
 		}
 	}
-	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), m)
+	st.setRaw(tftypes.NewValue(current.Type(), m))
 }
 
 // setFromManifest sets metadata and spec attributes from a manifest read from a backend.

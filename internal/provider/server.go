@@ -87,6 +87,9 @@ func (s *jsonStateServer) stateType(ctx context.Context, typeName string) (tftyp
 }
 
 func (s *jsonStateServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	if resp, ok := s.readDirect(ctx, req); ok {
+		return resp, nil // its state is JSON already
+	}
 	resp, err := released(ctx, req, s.ProviderServer.ReadResource)
 	if err != nil || resp == nil || resp.NewState == nil || len(resp.NewState.MsgPack) == 0 {
 		return resp, err
