@@ -16,6 +16,16 @@ import (
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/engine"
 )
 
+// The direct paths (DECISIONS 43): the protocol wrapper answers the per-resource RPCs Terraform sends most
+// (plan, apply and refresh of a create or update) itself, with the same bodies the framework's resource
+// methods call, and the framework's contract around them. Two rules keep both paths one:
+//   - Behaviour lives in the shared bodies (planKnown, write, writeFromState, readKnown), never only in
+//     ModifyPlan, Create, Update or Read, which are thin wrappers for the framework's path.
+//   - Anything a direct path does not answer exactly as the framework would, it declines before it has
+//     touched a backend, and the framework answers.
+//
+// The framework's own log lines (TF_LOG=DEBUG) are not written for requests the direct paths answer.
+
 // planDirect answers PlanResourceChange for the create or update of a resource whose configuration is wholly
 // known, without terraform-plugin-framework's plan pipeline: the same planKnown that ModifyPlan runs, on the
 // values Terraform sent, and the same answer the framework would give. DECISIONS 43.
