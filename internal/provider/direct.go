@@ -21,8 +21,8 @@ import (
 // methods call, and the framework's contract around them. Two rules keep both paths one:
 //   - Behaviour lives in the shared bodies (planKnown, write, writeFromState, readKnown), never only in
 //     ModifyPlan, Create, Update or Read, which are thin wrappers for the framework's path.
-//   - Anything a direct path does not answer exactly as the framework would, it declines before it has
-//     touched a backend, and the framework answers.
+//   - Anything a direct path does not answer exactly as the framework would, it declines before anything is
+//     written to a backend (a read may be repeated), and the framework answers.
 //
 // The framework's own log lines (TF_LOG=DEBUG) are not written for requests the direct paths answer.
 
