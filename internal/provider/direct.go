@@ -183,18 +183,29 @@ func plannedPrivate(prior []byte) (out []byte, adopt bool, ok bool) {
 	return b, adopt, true
 }
 
+// identityOf decodes the identity Terraform sent for a resource of typeName: null when it sent none (a client
+// without identity support, or a new object). has is false for a type without identity; ok is false when the
+// identity does not decode.
+func (s *jsonStateServer) identityOf(typeName string, d *tfprotov6.ResourceIdentityData) (typ tftypes.Type, v tftypes.Value, has, ok bool) {
+	typ, has = s.ids[typeName]
+	if !has {
+		return nil, tftypes.Value{}, false, true
+	}
+	v = tftypes.NewValue(typ, nil)
+	if d != nil && d.IdentityData != nil {
+		var err error
+		if v, err = d.IdentityData.Unmarshal(typ); err != nil {
+			return nil, tftypes.Value{}, false, false
+		}
+	}
+	return typ, v, true, true
+}
+
 // plannedIdentity is the identity the framework plans: the prior one, or null when Terraform sent none.
 func (s *jsonStateServer) plannedIdentity(req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.ResourceIdentityData, bool) {
-	it, ok := s.ids[req.TypeName]
-	if !ok {
-		return nil, true
-	}
-	v := tftypes.NewValue(it, nil)
-	if req.PriorIdentity != nil && req.PriorIdentity.IdentityData != nil {
-		var err error
-		if v, err = req.PriorIdentity.IdentityData.Unmarshal(it); err != nil {
-			return nil, false
-		}
+	it, v, has, ok := s.identityOf(req.TypeName, req.PriorIdentity)
+	if !ok || !has {
+		return nil, ok
 	}
 	dv, err := tfprotov6.NewDynamicValue(it, v)
 	if err != nil {
@@ -304,17 +315,11 @@ func (s *jsonStateServer) applyDirect(ctx context.Context, req *tfprotov6.ApplyR
 			return nil, false
 		}
 	}
-	idType, hasIdentity := s.ids[req.TypeName]
-	var identity, plannedID tftypes.Value
-	if hasIdentity {
-		identity = tftypes.NewValue(idType, nil)
-		if req.PlannedIdentity != nil && req.PlannedIdentity.IdentityData != nil {
-			if identity, err = req.PlannedIdentity.IdentityData.Unmarshal(idType); err != nil {
-				return nil, false
-			}
-		}
-		plannedID = identity
+	idType, plannedID, hasIdentity, ok := s.identityOf(req.TypeName, req.PlannedIdentity)
+	if !ok {
+		return nil, false
 	}
+	identity := plannedID
 	creating := prior.IsNull()
 	var private map[string][]byte
 	if !creating && len(req.PlannedPrivate) > 0 {
@@ -421,17 +426,11 @@ func (s *jsonStateServer) readDirect(ctx context.Context, req *tfprotov6.ReadRes
 	if !okPrivate || frameworkKeys(private) {
 		return nil, false
 	}
-	idType, hasIdentity := s.ids[req.TypeName]
-	var identity, currentID tftypes.Value
-	if hasIdentity {
-		currentID = tftypes.NewValue(idType, nil)
-		if req.CurrentIdentity != nil && req.CurrentIdentity.IdentityData != nil {
-			if currentID, err = req.CurrentIdentity.IdentityData.Unmarshal(idType); err != nil {
-				return nil, false
-			}
-		}
-		identity = currentID
+	idType, currentID, hasIdentity, ok := s.identityOf(req.TypeName, req.CurrentIdentity)
+	if !ok {
+		return nil, false
 	}
+	identity := currentID
 
 	var ds fwdiag.Diagnostics
 	st := &rawState{v: current}
