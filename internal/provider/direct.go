@@ -417,11 +417,6 @@ func (s *jsonStateServer) readDirect(ctx context.Context, req *tfprotov6.ReadRes
 	if !read {
 		return nil, false // an import's state (name and namespace): read whole by the framework's path
 	}
-	name, _ := strVal(m[aName])
-	ns, ok := strVal(m[aNamespace])
-	if !ok {
-		ns = fabricNamespace
-	}
 	private, _, okPrivate := plannedPrivate(req.Private)
 	if !okPrivate || frameworkKeys(private) {
 		return nil, false
@@ -435,7 +430,7 @@ func (s *jsonStateServer) readDirect(ctx context.Context, req *tfprotov6.ReadRes
 	var ds fwdiag.Diagnostics
 	st := &rawState{v: current}
 	diags := &diagnostics{}
-	r.readKnown(ctx, backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}, current, checkpoint, st, diags)
+	r.readKnown(ctx, refFromState(r.spec.Kind, m), current, checkpoint, st, diags)
 	ds.Append(diags.d...)
 	if hasIdentity {
 		if id, ok := objectIdentity(idType, current); ok {
@@ -481,22 +476,4 @@ func frameworkKeys(private []byte) bool {
 		}
 	}
 	return false
-}
-
-// objectIdentity is the identity of the object a state value describes: its namespace (default when unset)
-// and name.
-func objectIdentity(idType tftypes.Type, state tftypes.Value) (tftypes.Value, bool) {
-	if state.IsNull() || !state.IsKnown() {
-		return tftypes.Value{}, false
-	}
-	m := attrs(state)
-	name, ok := strVal(m[aName])
-	if !ok {
-		return tftypes.Value{}, false
-	}
-	ns, ok := strVal(m[aNamespace])
-	if !ok {
-		ns = fabricNamespace
-	}
-	return tftypes.NewValue(idType, map[string]tftypes.Value{aName: tfStr(name), aNamespace: tfStr(ns)}), true
 }

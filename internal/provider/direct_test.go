@@ -157,7 +157,7 @@ func TestPlanDirectMatchesFramework(t *testing.T) {
 	}
 
 	for _, o := range picked {
-		spec := outer.kinds["hedgehog_"+kindsTypeName(o.GetKind())]
+		spec := mustKinds()[o.GetKind()]
 		if spec == nil {
 			t.Fatalf("no resource type for %s", o.GetKind())
 		}
@@ -243,15 +243,6 @@ func TestPlanDirectMatchesFramework(t *testing.T) {
 		}
 	}
 	t.Logf("%d plans compared (%d with errors, %d with RequiresReplace) over %d objects, %d applied", compared, withErrors, replaced, len(picked), applied)
-}
-
-func kindsTypeName(kind string) string {
-	for _, k := range managedKinds {
-		if k.kind == kind {
-			return k.typeName
-		}
-	}
-	return ""
 }
 
 // fastPlanConfig is the configuration of o as a user writes it (its name, labels and spec; the rest null),
@@ -493,7 +484,7 @@ func TestApplyDirectMatchesFramework(t *testing.T) {
 
 	adopt := []byte(fmt.Sprintf(`{%q:%q}`, privateAdopt, base64.StdEncoding.EncodeToString([]byte(`{"import":true}`))))
 	for _, o := range objs {
-		spec := ref.srv.kinds["hedgehog_"+kindsTypeName(o.GetKind())]
+		spec := mustKinds()[o.GetKind()]
 		typeName := "hedgehog_" + spec.TypeName
 		typ := ref.p.schema.ResourceSchemas[typeName].ValueType()
 		label := o.GetKind() + " " + o.Meta().Name
@@ -620,7 +611,7 @@ func TestReadDirectMatchesFramework(t *testing.T) {
 	}
 	adopt := []byte(fmt.Sprintf(`{%q:%q}`, privateAdopt, base64.StdEncoding.EncodeToString([]byte(`{"import":true}`))))
 	for _, o := range objs {
-		spec := srv.kinds["hedgehog_"+kindsTypeName(o.GetKind())]
+		spec := mustKinds()[o.GetKind()]
 		typeName := "hedgehog_" + spec.TypeName
 		typ := p.schema.ResourceSchemas[typeName].ValueType()
 		label := o.GetKind() + " " + o.Meta().Name

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
@@ -31,21 +30,27 @@ func (r *fabricResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 
 // setIdentity records the identity of the object a state value describes (nothing when the client has no
 // identity support or the value is null).
-func setIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, state tftypes.Value, diags *diag.Diagnostics) {
-	if id == nil || state.IsNull() || !state.IsKnown() {
+func setIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, state tftypes.Value) {
+	if id == nil {
 		return
+	}
+	if v, ok := objectIdentity(id.Schema.Type().TerraformType(ctx), state); ok {
+		id.Raw = v
+	}
+}
+
+// objectIdentity is the identity of the object a state value describes: its namespace (the fabric's when
+// unset) and name. ok is false for a null or unknown state, or one without a known name.
+func objectIdentity(idType tftypes.Type, state tftypes.Value) (tftypes.Value, bool) {
+	if state.IsNull() || !state.IsKnown() {
+		return tftypes.Value{}, false
 	}
 	m := attrs(state)
-	name, ok := strVal(m[aName])
-	if !ok {
-		return
+	if _, ok := strVal(m[aName]); !ok {
+		return tftypes.Value{}, false
 	}
-	ns, ok := strVal(m[aNamespace])
-	if !ok {
-		ns = fabricNamespace
-	}
-	diags.Append(id.SetAttribute(ctx, path.Root(aName), name)...)
-	diags.Append(id.SetAttribute(ctx, path.Root(aNamespace), ns)...)
+	ref := refFromState("", m)
+	return tftypes.NewValue(idType, map[string]tftypes.Value{aName: tfStr(ref.Name), aNamespace: tfStr(ref.Namespace)}), true
 }
 
 // importTarget returns the namespace and name an import names: the import ID (NAME or NAMESPACE/NAME) or,

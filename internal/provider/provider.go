@@ -40,14 +40,18 @@ var (
 type hedgehogProvider struct {
 	version string
 	rec     *runRecord // what the validate walk saw, for the plan walk (runrecord.go)
-	// eng is the engine the last successful Configure made, for the protocol server's own plan path
-	// (direct.go); the framework hands the same engine to every resource it configures.
+	// eng is the engine the last successful Configure made, for the protocol server's direct plan, apply and
+	// read paths (direct.go); the framework hands the same engine to every resource it configures.
 	eng atomic.Pointer[engine.Engine]
 }
 
 // New returns the provider factory.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &hedgehogProvider{version: version, rec: newRunRecord()} }
+	return func() provider.Provider { return newProvider(version) }
+}
+
+func newProvider(version string) *hedgehogProvider {
+	return &hedgehogProvider{version: version, rec: newRunRecord()}
 }
 
 func (p *hedgehogProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {

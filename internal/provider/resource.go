@@ -415,7 +415,7 @@ func (r *fabricResource) Create(ctx context.Context, req resource.CreateRequest,
 	defer scrub(&resp.Diagnostics)
 	w := engine.Write{Op: backend.OpCreate, Adopt: boolAttr(attrs(req.Plan.Raw)[aAdopt])}
 	r.write(ctx, req.Plan.Raw, w, stateRef{&resp.State}, &resp.Diagnostics)
-	setIdentity(ctx, resp.Identity, resp.State.Raw, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, resp.State.Raw)
 }
 
 func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -429,7 +429,7 @@ func (r *fabricResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopt, nil)...)
 	}
-	setIdentity(ctx, resp.Identity, resp.State.Raw, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, resp.State.Raw)
 }
 
 // writeFromState is what a write needs from Terraform state: the checkpoints every backend is held to, the
@@ -620,18 +620,13 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.Append(diags.d...)
 		// From the prior state: a refresh never changes the name, and the framework wants the identity even
 		// when the object is gone (RemoveResource).
-		setIdentity(ctx, resp.Identity, req.State.Raw, &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, req.State.Raw)
 	}()
 	if r.eng == nil {
 		return
 	}
 	m := attrs(req.State.Raw)
-	name, _ := strVal(m[aName])
-	ns, ok := strVal(m[aNamespace])
-	if !ok {
-		ns = "default"
-	}
-	ref := backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}
+	ref := refFromState(r.spec.Kind, m)
 	checkpoint, read := readCheckpoints(m[aCheckpoints])
 	if !read {
 		// Only name and namespace: an import, read now.
@@ -639,6 +634,16 @@ func (r *fabricResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	r.readKnown(ctx, ref, req.State.Raw, checkpoint, stateRef{&resp.State}, diags)
+}
+
+// refFromState is the object a state's attributes name: its namespace (the fabric's, when unset) and name.
+func refFromState(kind string, m map[string]tftypes.Value) backend.Ref {
+	name, _ := strVal(m[aName])
+	ns, ok := strVal(m[aNamespace])
+	if !ok {
+		ns = fabricNamespace
+	}
+	return backend.Ref{Kind: kind, Namespace: ns, Name: name}
 }
 
 // readKnown refreshes the state of an object this state wrote (current, with its checkpoints): the state is
@@ -825,12 +830,7 @@ func (r *fabricResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	m := attrs(req.State.Raw)
-	name, _ := strVal(m[aName])
-	ns, ok := strVal(m[aNamespace])
-	if !ok {
-		ns = "default"
-	}
-	ref := backend.Ref{Kind: r.spec.Kind, Namespace: ns, Name: name}
+	ref := refFromState(r.spec.Kind, m)
 	integ, _ := r.eng.Integration(ctx)
 	diags.cascade(r.spec, integ)
 	diags.cascade(r.spec, r.eng.ValidateDelete(ctx, ref))

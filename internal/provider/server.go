@@ -25,7 +25,7 @@ import (
 // plan exit 2 while printing "No changes". Terraform decodes a JSON DynamicValue exactly as it decodes the
 // state file, so the same object compares equal. DECISIONS.md, entry 26.
 func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
-	p := &hedgehogProvider{version: version, rec: newRunRecord()}
+	p := newProvider(version)
 	inner := providerserver.NewProtocol6WithError(p)
 	return func() (tfprotov6.ProviderServer, error) {
 		s, err := inner()
@@ -52,7 +52,8 @@ type jsonStateServer struct {
 	prov  *hedgehogProvider
 	ids   map[string]tftypes.Type
 	kinds map[string]*kindSpec
-	// noDirect sends every plan and apply through the framework (the reference in the differential tests).
+	// noDirect sends every plan, apply and read through the framework (the reference in the differential
+	// tests).
 	noDirect bool
 }
 
