@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -264,18 +263,16 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 		if s.tree != nil {
 			root = s.tree.Hash
 		}
+		stg, err := newStage(st, root)
+		if err != nil {
+			return failAll(err)
+		}
 		var edits []change
 		var existed []bool
 		var included []int
 		for i, c := range changes {
 			o := outcome{base: s.head}
-			cur := snapshot{head: s.head}
-			if !root.IsZero() {
-				if cur.tree, err = object.GetTree(st, root); err != nil {
-					return failAll(err)
-				}
-			}
-			prior, err := b.read(cur, c.path)
+			prior, err := b.readStaged(stg, c.path)
 			if err != nil {
 				outs[i] = outcome{err: err}
 				continue
@@ -298,12 +295,10 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 					return failAll(err)
 				}
 			}
-			next, err := setPath(st, root, strings.Split(c.path, "/"), o.blob)
-			if err != nil {
+			if err := stg.set(c.path, o.blob); err != nil {
 				outs[i] = outcome{err: err}
 				continue
 			}
-			root = next
 			outs[i] = o
 			edits = append(edits, c)
 			existed = append(existed, prior.exists)
@@ -311,6 +306,9 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 		}
 		if len(edits) == 0 {
 			return outs
+		}
+		if root, err = stg.write(); err != nil {
+			return failAll(err)
 		}
 		commit, err := b.commit(s.head, root, b.message(edits, existed)+trailers(edits))
 		if err != nil {

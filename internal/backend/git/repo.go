@@ -214,8 +214,21 @@ func (b *Backend) read(s snapshot, path string) (file, error) {
 	if err != nil {
 		return f, err
 	}
+	return b.readEntry(f, e)
+}
+
+// readStaged returns path as it is staged so far in a group commit.
+func (b *Backend) readStaged(s *stage, path string) (file, error) {
+	e, ok, err := s.entry(path)
+	if err != nil || !ok {
+		return file{path: path}, err
+	}
+	return b.readEntry(file{path: path}, &e)
+}
+
+func (b *Backend) readEntry(f file, e *object.TreeEntry) (file, error) {
 	if !e.Mode.IsFile() {
-		return f, fmt.Errorf("%s is not a file", path)
+		return f, fmt.Errorf("%s is not a file", f.path)
 	}
 	content, err := b.blob(e.Hash)
 	if err != nil {
@@ -473,57 +486,4 @@ func writeTree(st storer.EncodedObjectStorer, entries []object.TreeEntry) (plumb
 		return plumbing.ZeroHash, err
 	}
 	return st.SetEncodedObject(o)
-}
-
-// setPath returns the tree made from base (zero: empty) with the file at parts set to blob (zero: removed).
-// It returns a zero hash when the resulting tree is empty.
-func setPath(st storer.EncodedObjectStorer, base plumbing.Hash, parts []string, blob plumbing.Hash) (plumbing.Hash, error) {
-	var entries []object.TreeEntry
-	if !base.IsZero() {
-		t, err := object.GetTree(st, base)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		entries = append(entries, t.Entries...)
-	}
-	idx := -1
-	for i, e := range entries {
-		if e.Name == parts[0] {
-			idx = i
-			break
-		}
-	}
-	var entry *object.TreeEntry
-	if len(parts) == 1 {
-		if !blob.IsZero() {
-			entry = &object.TreeEntry{Name: parts[0], Mode: filemode.Regular, Hash: blob}
-		}
-	} else {
-		sub := plumbing.ZeroHash
-		if idx >= 0 {
-			if entries[idx].Mode != filemode.Dir {
-				return plumbing.ZeroHash, fmt.Errorf("%s is a file, not a directory", parts[0])
-			}
-			sub = entries[idx].Hash
-		}
-		h, err := setPath(st, sub, parts[1:], blob)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		if !h.IsZero() {
-			entry = &object.TreeEntry{Name: parts[0], Mode: filemode.Dir, Hash: h}
-		}
-	}
-	switch {
-	case idx >= 0 && entry != nil:
-		entries[idx] = *entry
-	case idx >= 0:
-		entries = append(entries[:idx], entries[idx+1:]...)
-	case entry != nil:
-		entries = append(entries, *entry)
-	}
-	if len(entries) == 0 {
-		return plumbing.ZeroHash, nil
-	}
-	return writeTree(st, entries)
 }
