@@ -296,3 +296,59 @@ func TestCacheReadsOnlyChanges(t *testing.T) {
 		}
 	}
 }
+
+// A set larger than fullReadSize is read whole proportionally less often, so whole reads cost a run a bounded
+// number of records per minute however many VPCs it writes; smaller sets keep cacheFullTTL.
+func TestWholeReadsScaleWithSetSize(t *testing.T) {
+	e, b := start(t)
+	size := fullReadSize
+	t.Cleanup(func() { fullReadSize = size })
+	fullReadSize = 1
+	mustPut(t, b, vlanNS(t), false)
+	vpc := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1001},"b":{"subnet":"10.0.2.0/24","vlan":1002},"c":{"subnet":"10.0.3.0/24","vlan":1003}`)
+	mustPut(t, b, vpc, false)
+	if _, err := b.cachedMarked(ctx, vpc.Ref); err != nil {
+		t.Fatal(err)
+	}
+	const key = modelVLAN + ":" + kindVPC // the VLANs marked as VPCs'
+	set := func() *cachedSet {
+		b.idx.mu.Lock()
+		defer b.idx.mu.Unlock()
+		return b.idx.sets[key]
+	}
+	big := set()
+	if big == nil || len(big.recs) != 3 {
+		t.Fatalf("cached set %s: %+v", key, big)
+	}
+	if got, want := big.fullEvery(), 3*cacheFullTTL; got != want {
+		t.Fatalf("set of 3 records, fullReadSize 1: whole read every %s, want %s", got, want)
+	}
+	if got := newSet(modelVRF, nil).fullEvery(); got != cacheFullTTL {
+		t.Fatalf("empty set: whole read every %s, want %s", got, cacheFullTTL)
+	}
+	// wholeAfter reports whether a lookup reads the set whole when its last whole read is age old.
+	wholeAfter := func(age time.Duration) bool {
+		t.Helper()
+		s := set()
+		b.idx.mu.Lock()
+		s.full, s.at = time.Now().Add(-age), time.Now()
+		b.idx.mu.Unlock()
+		k := len(e.Requests())
+		if _, err := b.cachedMarked(ctx, vpc.Ref); err != nil {
+			t.Fatal(err)
+		}
+		if set() == s {
+			return false
+		}
+		if len(e.Requests()) == k {
+			t.Fatal("the set was replaced without a read")
+		}
+		return true
+	}
+	if wholeAfter(cacheFullTTL + time.Second) {
+		t.Errorf("a set of 3 records was read whole after %s; want after %s", cacheFullTTL+time.Second, 3*cacheFullTTL)
+	}
+	if !wholeAfter(3*cacheFullTTL + time.Second) {
+		t.Errorf("a set of 3 records was not read whole after %s", 3*cacheFullTTL+time.Second)
+	}
+}
