@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -1194,4 +1195,53 @@ func BenchmarkGroupCommit(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(be.queue.commits.Load())/float64(b.N), "commits/write")
+}
+
+// BenchmarkPutLargeRepo: one write (one commit and push) per op into a repository whose directory already holds
+// n files. What a push sends is what its commit added, so the cost per write should not grow with n beyond the
+// one decode and encode of the directory's tree.
+func BenchmarkPutLargeRepo(b *testing.B) {
+	srv, err := gitserver.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	for _, n := range []int{100, 2000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			name := fmt.Sprintf("large%d", repoSeq.Add(1))
+			u, err := srv.NewRepo(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			files := map[string][]byte{}
+			for i := range n {
+				files[fmt.Sprintf("fabric/vpc/other-%05d.yaml", i)] = fmt.Appendf(nil, "kind: VPC\nmetadata:\n  name: other-%05d\n", i)
+			}
+			if _, err := gitserver.CommitFiles(srv.RepoDir(name), "main", files, "seed"); err != nil {
+				b.Fatal(err)
+			}
+			be := New(Config{URL: u, Username: srv.Username, Password: srv.Password})
+			ctx := context.Background()
+			cpu0 := processCPU(b)
+			b.ResetTimer()
+			for i := range b.N {
+				if _, _, err := be.Put(ctx, vpc(fmt.Sprintf("vpc-%05d", i), "10.0.0.0/24", true), backendtest.Update); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			// Wall time is mostly the git server's processes; this process's CPU is the client's (and the
+			// in-process HTTP front of the server, which does not depend on n).
+			b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

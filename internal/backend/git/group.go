@@ -294,6 +294,7 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 				if o.blob, err = writeBlob(st, c.content); err != nil {
 					return failAll(err)
 				}
+				stg.added(o.blob)
 			}
 			if err := stg.set(c.path, o.blob); err != nil {
 				outs[i] = outcome{err: err}
@@ -310,14 +311,21 @@ func (b *Backend) commitGroup(ctx context.Context, changes []change) []outcome {
 		if root, err = stg.write(); err != nil {
 			return failAll(err)
 		}
+		if root.IsZero() { // everything removed: commit the empty tree
+			if root, err = writeTree(st, nil); err != nil {
+				return failAll(err)
+			}
+			stg.added(root)
+		}
 		commit, err := b.commit(s.head, root, b.message(edits, existed)+trailers(edits))
 		if err != nil {
 			return failAll(err)
 		}
+		stg.added(commit)
 		if b.beforePush != nil {
 			b.beforePush()
 		}
-		pushErr := b.push(ctx, commit)
+		pushErr := b.push(ctx, s.head, commit, stg.objects())
 		if pushErr == nil {
 			b.queue.commits.Add(1)
 			if t, err := object.GetTree(st, root); err == nil {

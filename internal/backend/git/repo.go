@@ -15,9 +15,13 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/githedgehog/terraform-provider-hedgehog/internal/backend"
@@ -387,13 +391,6 @@ func contains(list []string, s string) bool {
 // local branch at it.
 func (b *Backend) commit(parent, root plumbing.Hash, msg string) (plumbing.Hash, error) {
 	st := b.repo.Storer
-	if root.IsZero() { // everything removed: commit the empty tree
-		h, err := writeTree(st, nil)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		root = h
-	}
 	now := time.Now()
 	sig := object.Signature{Name: b.cfg.AuthorName, Email: b.cfg.AuthorEmail, When: now}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: root}
@@ -414,17 +411,18 @@ func (b *Backend) commit(parent, root plumbing.Hash, msg string) (plumbing.Hash,
 	return h, nil
 }
 
-// push sends the local branch to the remote branch, never forcing.
-func (b *Backend) push(ctx context.Context, commit plumbing.Hash) error {
+// push makes the remote branch commit, on the condition that it is still at base (zero: the branch does not
+// exist), sending objs, the objects the commit adds, as the pack. go-git's own push finds what to send by
+// walking the whole tree of the new commit and of the remote's head, which costs every push as much as the
+// repository holds files (DECISIONS 44); the group commit knows exactly what it wrote. The remote refuses the
+// update when the branch moved after our fetch (receive-pack compares the old value), and so do we, before
+// sending, when its advertised head is not base. Never forces.
+func (b *Backend) push(ctx context.Context, base, commit plumbing.Hash, objs []plumbing.Hash) error {
 	var remoteOut bytes.Buffer
-	spec := config.RefSpec(b.branchRef().String() + ":" + b.branchRef().String())
-	err := b.repo.PushContext(ctx, &gogit.PushOptions{
-		RemoteName: remoteName,
-		RefSpecs:   []config.RefSpec{spec},
-		Auth:       b.auth,
-		Progress:   &remoteOut,
-	})
-	if err == nil || errors.Is(err, gogit.NoErrAlreadyUpToDate) {
+	err := b.sendPack(ctx, base, commit, objs, &remoteOut)
+	if err == nil {
+		// As go-git's push does: the remote-tracking ref follows what the remote now holds.
+		_ = b.repo.Storer.SetReference(plumbing.NewHashReference(b.trackingRef(), commit))
 		return nil
 	}
 	msg := fmt.Sprintf("push %s to branch %s: %v", commit, b.cfg.Branch, b.explain(err))
@@ -433,6 +431,74 @@ func (b *Backend) push(ctx context.Context, commit plumbing.Hash) error {
 	}
 	return &pushError{msg: msg, err: err}
 }
+
+// errMoved: the remote branch is not where the commit was built (another writer pushed).
+var errMoved = errors.New("the branch moved since it was fetched (another writer pushed)")
+
+func (b *Backend) sendPack(ctx context.Context, base, commit plumbing.Hash, objs []plumbing.Hash, progress io.Writer) (err error) {
+	ep, err := transport.NewEndpoint(b.cfg.URL)
+	if err != nil {
+		return err
+	}
+	c, err := client.NewClient(ep)
+	if err != nil {
+		return err
+	}
+	sess, err := c.NewReceivePackSession(ep, b.auth)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := sess.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	ar, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil {
+		return err
+	}
+	refs, err := ar.AllReferences()
+	if err != nil {
+		return err
+	}
+	remote := plumbing.ZeroHash
+	if r, ok := refs[b.branchRef()]; ok {
+		remote = r.Hash()
+	}
+	if remote != base {
+		return errMoved
+	}
+	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
+	req.Progress = progress
+	if ar.Capabilities.Supports(capability.Sideband64k) {
+		_ = req.Capabilities.Set(capability.Sideband64k)
+	} else if ar.Capabilities.Supports(capability.Sideband) {
+		_ = req.Capabilities.Set(capability.Sideband)
+	}
+	req.Commands = []*packp.Command{{Name: b.branchRef(), Old: base, New: commit}}
+	rd, wr := io.Pipe()
+	req.Packfile = rd
+	encoded := make(chan error, 1)
+	go func() {
+		_, err := packfile.NewEncoder(wr, b.repo.Storer, !ar.Capabilities.Supports(capability.OFSDelta)).Encode(objs, packWindow)
+		encoded <- wr.CloseWithError(err)
+	}()
+	rs, err := sess.ReceivePack(ctx, req)
+	if err != nil {
+		_ = rd.Close() // ends the encoder's write
+		return err
+	}
+	if err := <-encoded; err != nil {
+		return err
+	}
+	if rs != nil {
+		return rs.Error()
+	}
+	return nil
+}
+
+// packWindow is how many objects the pack encoder compares for deltas (go-git's default).
+const packWindow = 10
 
 type pushError struct {
 	msg string

@@ -20,6 +20,9 @@ type stage struct {
 	st   storer.EncodedObjectStorer
 	root plumbing.Hash         // the root tree as last written (zero: empty)
 	dirs map[string]*stagedDir // by directory path; "" is the root
+	// written is every object the commit adds (trees written here, blobs and the commit recorded by added):
+	// all that its push sends, since everything else it refers to came from the remote's head.
+	written map[plumbing.Hash]struct{}
 }
 
 type stagedDir struct {
@@ -29,7 +32,7 @@ type stagedDir struct {
 
 // newStage starts from the tree root (zero: the empty tree).
 func newStage(st storer.EncodedObjectStorer, root plumbing.Hash) (*stage, error) {
-	s := &stage{st: st, root: root, dirs: map[string]*stagedDir{}}
+	s := &stage{st: st, root: root, dirs: map[string]*stagedDir{}, written: map[plumbing.Hash]struct{}{}}
 	d, err := s.load(root)
 	if err != nil {
 		return nil, err
@@ -161,6 +164,7 @@ func (s *stage) write() (plumbing.Hash, error) {
 			if h, err = writeTree(s.st, entries); err != nil {
 				return plumbing.ZeroHash, err
 			}
+			s.added(h)
 		}
 		d.dirty = false
 		if p == "" {
@@ -177,6 +181,18 @@ func (s *stage) write() (plumbing.Hash, error) {
 		}
 	}
 	return s.root, nil
+}
+
+// added records an object the commit adds (a blob, the empty tree, the commit itself).
+func (s *stage) added(h plumbing.Hash) { s.written[h] = struct{}{} }
+
+// objects returns what the commit adds, each once.
+func (s *stage) objects() []plumbing.Hash {
+	out := make([]plumbing.Hash, 0, len(s.written))
+	for h := range s.written {
+		out = append(out, h)
+	}
+	return out
 }
 
 // splitPath splits a slash-separated path into its directory ("" for the root) and last name.
