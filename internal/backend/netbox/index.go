@@ -23,7 +23,7 @@ import (
 var (
 	cacheTTL     = 10 * time.Second
 	cacheFullTTL = time.Minute
-	fullReadSize = 1000
+	fullReadSize = 250
 )
 
 // updateOverlap is how far before the newest last_updated held a changes-only read starts: NetBox stamps a
