@@ -62,7 +62,7 @@ func (c *listCache) with(ctx context.Context, b backend.Backend, kind string, f 
 		if e.err != nil && !errors.Is(e.err, context.Canceled) {
 			return backend.State{}, e.err
 		}
-		if e.err == nil && time.Since(e.at) < c.ttl {
+		if e.err == nil && time.Since(e.at) < c.ttlOf(len(e.states)) {
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			return f(e.states), nil
@@ -90,6 +90,23 @@ func (c *listCache) with(ctx context.Context, b backend.Backend, kind string, f 
 		return backend.State{}, err
 	}
 	return out, nil
+}
+
+// listPace: a list of more than this many objects serves reads proportionally longer than ttl (ttlOf).
+const listPace = 250
+
+// ttlOf is how long a list of n objects serves reads: ttl, and for more than listPace objects proportionally
+// longer. A List costs what it holds, so listing again every ttl made a long run's cost grow with the square
+// of its size (at 2,000 VPCs the apply listed the VPCs of every backend 7 times, where a 500-VPC apply, shorter
+// than ttl, listed them once); this way a run lists about listPace objects per kind and backend every ttl,
+// whatever its size (DECISIONS 44). The engine's own writes keep the list current meanwhile (put); what
+// others change shows in the next list, and every write is still judged against the backend itself (the
+// preflight and the write's own check), never against this cache.
+func (c *listCache) ttlOf(n int) time.Duration {
+	if n > listPace {
+		return c.ttl * time.Duration(n) / listPace
+	}
+	return c.ttl
 }
 
 // put records the state a write left, when a list of the kind is cached.

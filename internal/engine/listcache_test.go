@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -70,5 +71,55 @@ func TestListCacheWaitHonoursContext(t *testing.T) {
 	start := time.Now()
 	if _, err := c.lookup(ctx, b, backend.Ref{Kind: "VPC", Namespace: "default", Name: "w"}); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 60*time.Millisecond {
 		t.Fatalf("got %v after %v", err, time.Since(start))
+	}
+}
+
+// sizedList is a backend whose List returns n objects and counts its calls.
+type sizedList struct {
+	backend.Backend
+	n     int
+	calls atomic.Int32
+}
+
+func (b *sizedList) Name() string { return backend.Kubernetes }
+
+func (b *sizedList) List(ctx context.Context, kind string) (map[string]backend.State, error) {
+	b.calls.Add(1)
+	out := map[string]backend.State{}
+	for i := range b.n {
+		out[backend.ListKey(backend.Ref{Kind: kind, Namespace: "default", Name: fmt.Sprint("v", i)})] = backend.State{Exists: true}
+	}
+	return out, nil
+}
+
+// A list of more than listPace objects serves reads proportionally longer than ttl, so a long run does not
+// list a large kind again every ttl; a small list keeps ttl.
+func TestListCachePacedBySize(t *testing.T) {
+	ref := backend.Ref{Kind: "VPC", Namespace: "default", Name: "v1"}
+	for _, tc := range []struct {
+		n       int
+		age     time.Duration // how old the list is at the second read
+		relists bool
+	}{
+		{n: 10, age: 2 * time.Minute, relists: true},
+		{n: 4 * listPace, age: 2 * time.Minute, relists: false},
+		{n: 4 * listPace, age: 5 * time.Minute, relists: true},
+	} {
+		b := &sizedList{n: tc.n}
+		c := &listCache{ttl: time.Minute}
+		if st, err := c.lookup(context.Background(), b, ref); err != nil || !st.Exists {
+			t.Fatalf("n=%d: %+v %v", tc.n, st, err)
+		}
+		c.mu.Lock()
+		for _, e := range c.entries {
+			e.at = e.at.Add(-tc.age)
+		}
+		c.mu.Unlock()
+		if _, err := c.lookup(context.Background(), b, ref); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.calls.Load() == 2; got != tc.relists {
+			t.Errorf("list of %d objects read again after %s: %v, want %v (ttl %s)", tc.n, tc.age, got, tc.relists, c.ttlOf(tc.n))
+		}
 	}
 }
