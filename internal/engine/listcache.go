@@ -92,22 +92,12 @@ func (c *listCache) with(ctx context.Context, b backend.Backend, kind string, f 
 	return out, nil
 }
 
-// listPace: a list of more than this many objects serves reads proportionally longer than ttl (ttlOf).
-const listPace = 250
-
-// ttlOf is how long a list of n objects serves reads: ttl, and for more than listPace objects proportionally
-// longer. A List costs what it holds, so listing again every ttl made a long run's cost grow with the square
-// of its size (at 2,000 VPCs the apply listed the VPCs of every backend 7 times, where a 500-VPC apply, shorter
-// than ttl, listed them once); this way a run lists about listPace objects per kind and backend every ttl,
-// whatever its size (DECISIONS 44). The engine's own writes keep the list current meanwhile (put); what
-// others change shows in the next list, and every write is still judged against the backend itself (the
-// preflight and the write's own check), never against this cache.
-func (c *listCache) ttlOf(n int) time.Duration {
-	if n > listPace {
-		return c.ttl * time.Duration(n) / listPace
-	}
-	return c.ttl
-}
+// ttlOf is how long a list of n objects serves reads: ttl, paced by its size (backend.Paced). At 2,000 VPCs
+// an apply listed every backend's VPCs again every ttl, 7 times, where a 500-VPC apply, shorter than ttl,
+// listed them once. The engine's own writes keep the list current meanwhile (put); what others change shows
+// in the next list, and every write is still judged against the backend itself (the preflight and the
+// write's own check), never against this cache.
+func (c *listCache) ttlOf(n int) time.Duration { return backend.Paced(c.ttl, n) }
 
 // put records the state a write left, when a list of the kind is cached.
 func (c *listCache) put(backendName string, ref backend.Ref, st backend.State) {

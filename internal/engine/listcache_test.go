@@ -92,7 +92,7 @@ func (b *sizedList) List(ctx context.Context, kind string) (map[string]backend.S
 	return out, nil
 }
 
-// A list of more than listPace objects serves reads proportionally longer than ttl, so a long run does not
+// A list of more than backend.CachePace objects serves reads proportionally longer than ttl, so a long run does not
 // list a large kind again every ttl; a small list keeps ttl.
 func TestListCachePacedBySize(t *testing.T) {
 	ref := backend.Ref{Kind: "VPC", Namespace: "default", Name: "v1"}
@@ -102,8 +102,8 @@ func TestListCachePacedBySize(t *testing.T) {
 		relists bool
 	}{
 		{n: 10, age: 2 * time.Minute, relists: true},
-		{n: 4 * listPace, age: 2 * time.Minute, relists: false},
-		{n: 4 * listPace, age: 5 * time.Minute, relists: true},
+		{n: 4 * backend.CachePace, age: 2 * time.Minute, relists: false},
+		{n: 4 * backend.CachePace, age: 5 * time.Minute, relists: true},
 	} {
 		b := &sizedList{n: tc.n}
 		c := &listCache{ttl: time.Minute}

@@ -2,7 +2,6 @@ package git
 
 import (
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -63,8 +62,7 @@ func (s *stage) dir(p string, create bool) (*stagedDir, error) {
 	if d, ok := s.dirs[p]; ok {
 		return d, nil
 	}
-	parentPath, name := path.Split(p)
-	parentPath = strings.TrimSuffix(parentPath, "/")
+	parentPath, name := splitPath(p)
 	parent, err := s.dir(parentPath, create)
 	if parent == nil || err != nil {
 		return nil, err

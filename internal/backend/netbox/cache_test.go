@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -297,13 +298,10 @@ func TestCacheReadsOnlyChanges(t *testing.T) {
 	}
 }
 
-// A set larger than fullReadSize is read whole proportionally less often, so whole reads cost a run a bounded
-// number of records per minute however many VPCs it writes; smaller sets keep cacheFullTTL.
+// A set larger than backend.CachePace is read whole proportionally less often, so whole reads cost a run a
+// bounded number of records per minute however many VPCs it writes; smaller sets keep cacheFullTTL.
 func TestWholeReadsScaleWithSetSize(t *testing.T) {
 	e, b := start(t)
-	size := fullReadSize
-	t.Cleanup(func() { fullReadSize = size })
-	fullReadSize = 1
 	mustPut(t, b, vlanNS(t), false)
 	vpc := vpcWith(t, "vpc-1", `"a":{"subnet":"10.0.1.0/24","vlan":1001},"b":{"subnet":"10.0.2.0/24","vlan":1002},"c":{"subnet":"10.0.3.0/24","vlan":1003}`)
 	mustPut(t, b, vpc, false)
@@ -320,8 +318,17 @@ func TestWholeReadsScaleWithSetSize(t *testing.T) {
 	if big == nil || len(big.recs) != 3 {
 		t.Fatalf("cached set %s: %+v", key, big)
 	}
+	if got := big.fullEvery(); got != cacheFullTTL {
+		t.Fatalf("set of 3 records: whole read every %s, want %s", got, cacheFullTTL)
+	}
+	// The set as a long run leaves it: 3 × CachePace records (the stand-ins are gone after a whole read).
+	b.idx.mu.Lock()
+	for i := range 3*backend.CachePace - 3 {
+		big.put(record{Model: modelVLAN, ID: int32(1_000_000 + i), Mark: kindVPC + "/default/other-" + strconv.Itoa(i) + "#vlan"})
+	}
+	b.idx.mu.Unlock()
 	if got, want := big.fullEvery(), 3*cacheFullTTL; got != want {
-		t.Fatalf("set of 3 records, fullReadSize 1: whole read every %s, want %s", got, want)
+		t.Fatalf("set of %d records: whole read every %s, want %s", 3*backend.CachePace, got, want)
 	}
 	if got := newSet(modelVRF, nil).fullEvery(); got != cacheFullTTL {
 		t.Fatalf("empty set: whole read every %s, want %s", got, cacheFullTTL)
@@ -346,9 +353,9 @@ func TestWholeReadsScaleWithSetSize(t *testing.T) {
 		return true
 	}
 	if wholeAfter(cacheFullTTL + time.Second) {
-		t.Errorf("a set of 3 records was read whole after %s; want after %s", cacheFullTTL+time.Second, 3*cacheFullTTL)
+		t.Errorf("a set of %d records was read whole after %s; want after %s", 3*backend.CachePace, cacheFullTTL+time.Second, 3*cacheFullTTL)
 	}
 	if !wholeAfter(3*cacheFullTTL + time.Second) {
-		t.Errorf("a set of 3 records was not read whole after %s", 3*cacheFullTTL+time.Second)
+		t.Errorf("a set of %d records was not read whole after %s", 3*backend.CachePace, 3*cacheFullTTL+time.Second)
 	}
 }
